@@ -1,0 +1,101 @@
+"""Plain records for a case (what goes in) and a trace (what comes out).
+
+Each record maps one-to-one to a JSON object of the same field names
+(spec section 7); nothing here computes anything. Records are never mutated
+after they are built: the training loop makes new ones.
+
+Indexing, stated once: `w[j][k]` is the weight TO neuron j of this layer FROM
+input k (neuron k of the previous layer, or network input k for the first
+layer). Layers and neurons are numbered from 0 in code and JSON, from 1 in the
+spec's prose.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One dense layer: its activation and its parameters."""
+
+    activation: str  # identity | sigmoid | tanh | relu | leaky_relu | softmax
+    slope: float  # leaky_relu's slope for z <= 0; 0.0 for every other activation
+    w: list[list[float]]  # [n_neurons][n_inputs]: w[j][k] to neuron j from input k
+    b: list[float]  # [n_neurons]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training example: network inputs and targets."""
+
+    x: list[float]  # [n_inputs of the first layer]
+    y: list[float]  # [n_neurons of the last layer]
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """Stochastic gradient descent in PyTorch's form (spec section 6.3)."""
+
+    lr: float  # learning rate
+    momentum: float  # 0.0 turns momentum off
+    weight_decay: float  # 0.0 turns weight decay off
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything a port needs to run: network, loss, data and optimizer."""
+
+    layers: list[Layer]  # [n_layers], input side first
+    loss: str  # sse | half_sse | mse | binary_cross_entropy | categorical_cross_entropy
+    reduction: str  # mean | sum: how a batch's example gradients are combined
+    optimizer: Optimizer
+    batches: list[list[Example]]  # step s trains on batches[s % len(batches)]
+    n_steps: int
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """Every quantity of one layer for one example, forward then backward."""
+
+    z: list[float]  # [n_neurons] pre-activations
+    a: list[float]  # [n_neurons] activations
+    dL_da: list[float] | None  # [n_neurons]; None on the output layer of a cross-entropy
+    dL_dz: list[float]  # [n_neurons]
+    dL_dw: list[list[float]]  # [n_neurons][n_inputs]
+    dL_db: list[float]  # [n_neurons]
+    dL_dx: list[float]  # [n_inputs]: dL/da of the previous layer (or of the network input)
+
+
+@dataclass(frozen=True)
+class ExampleTrace:
+    """The trace of one example: its loss and one LayerTrace per layer."""
+
+    loss: float
+    layers: list[LayerTrace]  # [n_layers]
+
+
+@dataclass(frozen=True)
+class LayerUpdate:
+    """One layer in one step: batch gradients, optimizer state, new parameters."""
+
+    dL_dw: list[list[float]]  # [n_neurons][n_inputs], reduced over the batch
+    dL_db: list[float]  # [n_neurons], reduced over the batch
+    momentum_buffer_w: list[list[float]] | None  # None when momentum is 0
+    momentum_buffer_b: list[float] | None  # None when momentum is 0
+    w: list[list[float]]  # parameters after the step
+    b: list[float]
+
+
+@dataclass(frozen=True)
+class StepTrace:
+    """One training step: every example, the batch loss and every layer's update."""
+
+    examples: list[ExampleTrace]  # [batch size], in batch order
+    loss: float  # the batch loss, reduced like the gradients
+    layers: list[LayerUpdate]  # [n_layers]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The whole expected output of a case: one StepTrace per step."""
+
+    steps: list[StepTrace]  # [n_steps]
