@@ -1,0 +1,285 @@
+"""Reading cases from JSON and writing cases and traces back (spec section 7).
+
+Everything that can go wrong with a user's file ends in an `InputError` whose
+message names the file, the path inside it (`layers[1].w[0][2]`) and what was
+expected. Checks run in three passes: the JSON text itself (no NaN, no
+Infinity, no duplicate keys, no overflow), the case schema, then the rules a
+schema cannot express (matching sizes, which activation a loss needs).
+"""
+
+import json
+import math
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from reference_impl.records import Case, Example, Layer, Optimizer, Trace
+from reference_impl.schemas import validator_for
+
+
+class InputError(Exception):
+    """A file or value that does not follow the spec; the message says where and why."""
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    """The path of a value inside a JSON document, as the runner prints it.
+
+    json_path(["steps", 0, "examples", 1, "layers", 0, "dL_dz", 2]) -> "steps[0].examples[1].layers[0].dL_dz[2]"
+    """
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif text:
+            text += "." + str(part)
+        else:
+            text = str(part)
+    return text or "(top level)"
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number (the spec allows only finite numbers)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} overflows binary64")
+    return value
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def parse_json_text(text: str, source: str) -> Any:
+    """Parse JSON strictly: NaN, Infinity, numbers that overflow and duplicate keys are errors."""
+    try:
+        return json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_no_duplicate_keys,
+        )
+    except json.JSONDecodeError as error:
+        raise InputError(f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except ValueError as error:
+        raise InputError(f"{source}: {error}") from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply") from None
+
+
+def read_json_file(path: Path) -> Any:
+    """Read and strictly parse one JSON file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    return parse_json_text(text, str(path))
+
+
+def schema_errors(document: Any, schema_name: str, source: str) -> list[str]:
+    """Every schema violation of `document`, as 'source: at path: message', sorted by path."""
+    validator: Draft202012Validator = validator_for(schema_name)
+    messages = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        messages.append(f"{source}: at {json_path(error.absolute_path)}: {_explain(error)}")
+    return messages
+
+
+def _explain(error: ValidationError) -> str:
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        return _explain(deepest)
+    if error.validator == "not" and isinstance(error.instance, dict):
+        return "unexpected key(s) for this activation (`slope` belongs to leaky_relu only)"
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    message = error.message
+    if description and error.validator in ("type", "enum", "required", "minItems", "minimum", "exclusiveMinimum", "exclusiveMaximum", "maximum"):
+        message += f" (expected: {description})"
+    return message
+
+
+def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> list[str]:
+    """The rules of spec section 7.1 that the schema cannot express, as error messages."""
+    errors: list[str] = []
+
+    def where(*parts: Any) -> str:
+        return f"{source}: at {json_path(list(prefix) + list(parts))}"
+
+    layers = case["layers"]
+    n_layers = len(layers)
+    n_inputs = len(layers[0]["w"][0]) if layers[0]["w"] else 0
+    for layer_index in range(n_layers):
+        layer = layers[layer_index]
+        n_neurons = len(layer["w"])
+        for j in range(n_neurons):
+            if len(layer["w"][j]) != n_inputs:
+                errors.append(f"{where('layers', layer_index, 'w', j)}: expected {n_inputs} weights (one per input of this layer), got {len(layer['w'][j])}")
+        if len(layer["b"]) != n_neurons:
+            errors.append(f"{where('layers', layer_index, 'b')}: expected {n_neurons} biases (one per row of w), got {len(layer['b'])}")
+        if layer["activation"] == "softmax" and layer_index != n_layers - 1:
+            errors.append(f"{where('layers', layer_index, 'activation')}: softmax is allowed only on the output layer")
+        n_inputs = n_neurons
+    n_network_inputs = len(layers[0]["w"][0])
+    n_outputs = len(layers[n_layers - 1]["w"])
+    output_activation = layers[n_layers - 1]["activation"]
+    loss = case["loss"]
+    if loss == "binary_cross_entropy" and output_activation != "sigmoid":
+        errors.append(f"{where('loss')}: binary_cross_entropy needs a sigmoid output layer, the output layer is {output_activation}")
+    if loss == "categorical_cross_entropy" and output_activation != "softmax":
+        errors.append(f"{where('loss')}: categorical_cross_entropy needs a softmax output layer, the output layer is {output_activation}")
+    for batch_index, batch in enumerate(case["batches"]):
+        for example_index, example in enumerate(batch):
+            if len(example["x"]) != n_network_inputs:
+                errors.append(f"{where('batches', batch_index, example_index, 'x')}: expected {n_network_inputs} inputs (the first layer's weight columns), got {len(example['x'])}")
+            y = example["y"]
+            if len(y) != n_outputs:
+                errors.append(f"{where('batches', batch_index, example_index, 'y')}: expected {n_outputs} targets (the output layer's neurons), got {len(y)}")
+                continue
+            if loss == "binary_cross_entropy":
+                for j in range(len(y)):
+                    if not 0.0 <= y[j] <= 1.0:
+                        errors.append(f"{where('batches', batch_index, example_index, 'y', j)}: binary cross-entropy targets must lie in [0, 1], got {y[j]!r}")
+            if loss == "categorical_cross_entropy":
+                total = 0.0
+                for j in range(len(y)):
+                    total = total + y[j]
+                    if y[j] < 0.0:
+                        errors.append(f"{where('batches', batch_index, example_index, 'y', j)}: categorical cross-entropy targets must be >= 0, got {y[j]!r}")
+                if abs(total - 1.0) > 1e-9:
+                    errors.append(f"{where('batches', batch_index, example_index, 'y')}: categorical cross-entropy targets must sum to 1, they sum to {total!r}")
+    return errors
+
+
+def _floats(values: list[Any]) -> list[float]:
+    return [float(value) for value in values]
+
+
+def case_from_json(document: Any, source: str, prefix: list[Any] | None = None) -> Case:
+    """Check a parsed case document and turn it into a Case record.
+
+    `prefix` is the path of the case inside its file (["case"] in a vector).
+    Raises InputError listing every problem found.
+    """
+    path_prefix = prefix or []
+    errors = schema_errors(document, "case", source)
+    if path_prefix:
+        errors = [message.replace(": at ", ": at " + json_path(path_prefix) + ".", 1) for message in errors]
+        errors = [message.replace(".(top level)", "", 1) for message in errors]
+    if not errors:
+        errors = check_case_rules(document, source, path_prefix)
+    if errors:
+        shown = errors[:20]
+        more = len(errors) - len(shown)
+        raise InputError("\n".join(shown) + (f"\n... and {more} more" if more > 0 else ""))
+    layers = []
+    for layer in document["layers"]:
+        slope = float(layer.get("slope", 0.0))
+        layers.append(Layer(activation=layer["activation"], slope=slope, w=[_floats(row) for row in layer["w"]], b=_floats(layer["b"])))
+    optimizer_document = document["optimizer"]
+    optimizer = Optimizer(
+        lr=float(optimizer_document["lr"]),
+        momentum=float(optimizer_document.get("momentum", 0.0)),
+        weight_decay=float(optimizer_document.get("weight_decay", 0.0)),
+    )
+    batches = []
+    for batch in document["batches"]:
+        batches.append([Example(x=_floats(example["x"]), y=_floats(example["y"])) for example in batch])
+    return Case(
+        layers=layers,
+        loss=document["loss"],
+        reduction=document.get("reduction", "mean"),
+        optimizer=optimizer,
+        batches=batches,
+        n_steps=int(document.get("n_steps", 1)),
+    )
+
+
+def case_to_json(case: Case) -> dict[str, Any]:
+    """The canonical JSON form of a case: every field written out, defaults included."""
+    layers: list[dict[str, Any]] = []
+    for layer in case.layers:
+        entry: dict[str, Any] = {"activation": layer.activation}
+        if layer.activation == "leaky_relu":
+            entry["slope"] = layer.slope
+        entry["w"] = layer.w
+        entry["b"] = layer.b
+        layers.append(entry)
+    return {
+        "layers": layers,
+        "loss": case.loss,
+        "reduction": case.reduction,
+        "optimizer": {
+            "lr": case.optimizer.lr,
+            "momentum": case.optimizer.momentum,
+            "weight_decay": case.optimizer.weight_decay,
+        },
+        "n_steps": case.n_steps,
+        "batches": [[{"x": example.x, "y": example.y} for example in batch] for batch in case.batches],
+    }
+
+
+def trace_to_json(trace: Trace) -> dict[str, Any]:
+    """The JSON form of a trace, keys in computation order (spec section 7.2)."""
+    steps = []
+    for step in trace.steps:
+        examples = []
+        for example in step.examples:
+            layers = []
+            for layer in example.layers:
+                layers.append(
+                    {
+                        "z": layer.z,
+                        "a": layer.a,
+                        "dL_da": layer.dL_da,
+                        "dL_dz": layer.dL_dz,
+                        "dL_dw": layer.dL_dw,
+                        "dL_db": layer.dL_db,
+                        "dL_dx": layer.dL_dx,
+                    }
+                )
+            examples.append({"loss": example.loss, "layers": layers})
+        updates = []
+        for update in step.layers:
+            updates.append(
+                {
+                    "dL_dw": update.dL_dw,
+                    "dL_db": update.dL_db,
+                    "momentum_buffer_w": update.momentum_buffer_w,
+                    "momentum_buffer_b": update.momentum_buffer_b,
+                    "w": update.w,
+                    "b": update.b,
+                }
+            )
+        steps.append({"examples": examples, "loss": step.loss, "layers": updates})
+    return {"steps": steps}
+
+
+def first_non_finite(value: Any, path: list[Any]) -> list[Any] | None:
+    """The path of the first NaN or infinity inside nested lists and dicts, or None."""
+    stack: deque[tuple[Any, list[Any]]] = deque([(value, path)])
+    while stack:
+        item, item_path = stack.popleft()
+        if isinstance(item, float) and not math.isfinite(item):
+            return item_path
+        if isinstance(item, dict):
+            for key, child in item.items():
+                stack.append((child, item_path + [key]))
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                stack.append((child, item_path + [index]))
+    return None

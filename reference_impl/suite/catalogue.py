@@ -1,0 +1,380 @@
+"""The catalogue of test vectors: every case of the suite, with its id and metadata.
+
+Ids are stable (spec section 8.1): an entry may be fixed, but its id is never
+reused for a different purpose; a removed id goes into spec/CHANGELOG.md.
+
+Random-looking parameters come from `random.Random(seed).random()`, whose
+sequence Python guarantees across versions, rounded to two decimals so that
+a reader can copy them; seeds are fixed per entry.
+"""
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from reference_impl.records import Case, Example, Layer, Optimizer
+
+SEED_ARTICLE = {
+    "citation": "The seed article this project started from: one neuron trained by hand (x = 2, w = 1.5, b = 0.5, y = 4, learning rate 0.1)",
+    "note": "z = 3.5, loss 0.25, dL/dw = -2, dL/db = -1, then w = 1.7, b = 0.6 and a loss of 0 on the second step",
+}
+THREE_BLUE_ONE_BROWN = {
+    "citation": "3Blue1Brown, Neural networks chapter 4: Backpropagation calculus (2017)",
+    "url": "https://www.3blue1brown.com/lessons/backpropagation-calculus",
+    "note": "the chain of one neuron per layer, cost (a - y)^2, walked through with the chain rule; the lesson uses symbols, the numbers here are ours",
+}
+MAZUR = {
+    "citation": "Matt Mazur, A Step by Step Backpropagation Example (2015)",
+    "url": "https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/",
+    "note": "every forward value, error and updated weight of the single step matches his published digits; his post never updates the biases, ours does (the weights of the step do not depend on it)",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One vector of the catalogue before it is traced."""
+
+    id: str
+    description: str
+    case: Case
+    flags: list[str] = field(default_factory=list)
+    catches: list[str] = field(default_factory=list)
+    source: dict[str, str] | None = None
+
+
+class Numbers:
+    """Deterministic readable numbers: uniform in [low, high], rounded to `digits` decimals."""
+
+    def __init__(self, seed: int) -> None:
+        self.generator = random.Random(seed)
+
+    def one(self, low: float = -1.0, high: float = 1.0, digits: int = 2) -> float:
+        value = round(low + (high - low) * self.generator.random(), digits)
+        if value == 0.0:
+            value = 0.0  # never write -0.0 by accident
+        return value
+
+    def several(self, count: int, low: float = -1.0, high: float = 1.0, digits: int = 2) -> list[float]:
+        return [self.one(low, high, digits) for _ in range(count)]
+
+    def matrix(self, rows: int, columns: int, low: float = -1.0, high: float = 1.0) -> list[list[float]]:
+        return [self.several(columns, low, high) for _ in range(rows)]
+
+    def one_hot(self, count: int) -> list[float]:
+        hot = int(self.generator.random() * count)
+        return [1.0 if index == hot else 0.0 for index in range(count)]
+
+
+def random_layers(numbers: Numbers, sizes: list[int], activations: list[str], slope: float = 0.1) -> list[Layer]:
+    """Layers of the given sizes (inputs first) with random weights and biases in [-1, 1]."""
+    layers = []
+    for index in range(len(activations)):
+        layer_slope = slope if activations[index] == "leaky_relu" else 0.0
+        layers.append(
+            Layer(
+                activation=activations[index],
+                slope=layer_slope,
+                w=numbers.matrix(sizes[index + 1], sizes[index]),
+                b=numbers.several(sizes[index + 1]),
+            )
+        )
+    return layers
+
+
+def targets_for(numbers: Numbers, loss: str, output_activation: str, count: int) -> list[float]:
+    """Targets that suit the loss and the output activation's range."""
+    if loss == "categorical_cross_entropy":
+        return numbers.one_hot(count)
+    if loss == "binary_cross_entropy" or output_activation in ("sigmoid", "softmax"):
+        return numbers.several(count, 0.0, 1.0)
+    if output_activation == "relu":
+        return numbers.several(count, 0.0, 2.0)
+    return numbers.several(count, -1.0, 1.0)
+
+
+def random_case(
+    seed: int,
+    sizes: list[int],
+    activations: list[str],
+    loss: str,
+    batch_sizes: list[int],
+    n_steps: int = 1,
+    reduction: str = "mean",
+    lr: float = 0.1,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    slope: float = 0.1,
+) -> Case:
+    """A case with random parameters and data; one batch per entry of `batch_sizes`."""
+    numbers = Numbers(seed)
+    layers = random_layers(numbers, sizes, activations, slope)
+    batches = []
+    for batch_size in batch_sizes:
+        batch = []
+        for _ in range(batch_size):
+            x = numbers.several(sizes[0])
+            y = targets_for(numbers, loss, activations[-1], sizes[-1])
+            batch.append(Example(x=x, y=y))
+        batches.append(batch)
+    return Case(
+        layers=layers,
+        loss=loss,
+        reduction=reduction,
+        optimizer=Optimizer(lr=lr, momentum=momentum, weight_decay=weight_decay),
+        batches=batches,
+        n_steps=n_steps,
+    )
+
+
+def one_batch_case(layers: list[Layer], loss: str, examples: list[Example], lr: float = 0.1, n_steps: int = 1, reduction: str = "mean") -> Case:
+    """A hand-written case: given layers, one batch, plain SGD."""
+    return Case(layers=layers, loss=loss, reduction=reduction, optimizer=Optimizer(lr, 0.0, 0.0), batches=[examples], n_steps=n_steps)
+
+
+def layer(activation: str, w: list[list[float]], b: list[float], slope: float = 0.0) -> Layer:
+    return Layer(activation=activation, slope=slope, w=w, b=b)
+
+
+def seed_entries() -> list[Entry]:
+    single = one_batch_case([layer("identity", [[1.5]], [0.5])], "sse", [Example([2.0], [4.0])], lr=0.1, n_steps=2)
+    return [
+        Entry("seed/single-neuron", "The seed article's single identity neuron (x = 2, w = 1.5, b = 0.5, y = 4, sse, lr 0.1): one step to w = 1.7, b = 0.6, then a second step whose loss is 0.", single, ["PUBLISHED"], ["error_y_minus_a", "update_sign_flipped", "loss_factor_mismatch"], SEED_ARTICLE),
+        Entry("seed/single-neuron-half-sse", "The seed article's neuron with the half_sse loss: every gradient is half as large, so the step lands at w = 1.6, b = 0.55.", one_batch_case([layer("identity", [[1.5]], [0.5])], "half_sse", [Example([2.0], [4.0])], lr=0.1, n_steps=2), [], ["loss_factor_mismatch"]),
+        Entry("seed/single-neuron-sigmoid", "The seed article's neuron with a sigmoid activation and target 0.9: the first place sigma'(z) enters.", one_batch_case([layer("sigmoid", [[1.5]], [0.5])], "sse", [Example([2.0], [0.9])], lr=0.1, n_steps=2), [], ["sigmoid_prime_of_a", "missing_activation_derivative", "activation_in_place"]),
+        Entry("seed/single-neuron-ten-steps", "The seed article's neuron trained for ten steps on x = 2, y = 4 with lr 0.05: the loss shrinks geometrically.", one_batch_case([layer("identity", [[1.5]], [0.5])], "sse", [Example([2.0], [4.0])], lr=0.05, n_steps=10), ["LONG_RUN"]),
+    ]
+
+
+def chain_entries() -> list[Entry]:
+    entries = []
+    chain3 = one_batch_case(
+        [layer("sigmoid", [[0.8]], [0.1]), layer("sigmoid", [[-1.2]], [0.3]), layer("sigmoid", [[1.5]], [-0.2])],
+        "sse", [Example([0.7], [0.2])], lr=0.5)
+    entries.append(Entry("chain/three-sigmoid", "A chain of three sigmoid neurons, one per layer, cost (a - y)^2: the 3Blue1Brown walk-through with numbers, dL/da passed down one link at a time.", chain3, [], ["sigmoid_prime_of_a", "missing_activation_derivative", "off_by_one_layer"], THREE_BLUE_ONE_BROWN))
+    chain4 = one_batch_case(
+        [layer("sigmoid", [[0.5]], [-0.3]), layer("sigmoid", [[1.1]], [0.2]), layer("sigmoid", [[-0.7]], [0.4]), layer("sigmoid", [[2.0]], [-0.5])],
+        "sse", [Example([1.0], [0.9])], lr=0.5)
+    entries.append(Entry("chain/four-sigmoid", "A chain of four sigmoid neurons (3Blue1Brown's a(L-3) .. a(L)): the gradient shrinks by a factor w * sigma'(z) <= w / 4 per link.", chain4, [], [], THREE_BLUE_ONE_BROWN))
+    chain4_mixed = one_batch_case(
+        [layer("tanh", [[0.9]], [0.1]), layer("relu", [[1.3]], [0.05]), layer("leaky_relu", [[-0.8]], [0.2], slope=0.1), layer("identity", [[1.7]], [-0.1])],
+        "sse", [Example([0.6], [0.5])], lr=0.1)
+    entries.append(Entry("chain/four-mixed", "A chain of four neurons with different activations (tanh, relu, leaky_relu, identity): each link multiplies by its own f'(z).", chain4_mixed, [], [], THREE_BLUE_ONE_BROWN))
+    chain_train = one_batch_case(
+        [layer("sigmoid", [[0.8]], [0.1]), layer("sigmoid", [[-1.2]], [0.3]), layer("sigmoid", [[1.5]], [-0.2])],
+        "sse", [Example([0.7], [0.2])], lr=0.5, n_steps=20)
+    entries.append(Entry("chain/three-sigmoid-twenty-steps", "The three-sigmoid chain trained for twenty steps.", chain_train, ["LONG_RUN"], [], THREE_BLUE_ONE_BROWN))
+    return entries
+
+
+def mazur_layers() -> list[Layer]:
+    return [
+        layer("sigmoid", [[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35]),
+        layer("sigmoid", [[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60]),
+    ]
+
+
+def mazur_entries() -> list[Entry]:
+    example = [Example([0.05, 0.10], [0.01, 0.99])]
+    single = one_batch_case(mazur_layers(), "half_sse", example, lr=0.5)
+    training = one_batch_case(mazur_layers(), "half_sse", example, lr=0.5, n_steps=50)
+    return [
+        Entry("mazur/2-2-2-single-step", "Mazur's 2-2-2 sigmoid network with half_sse and lr 0.5: one step reproducing every number he published (E_total 0.298371109, w5+ 0.35891648, w1+ 0.149780716, ...).", single, ["PUBLISHED"],
+              ["sigmoid_prime_of_a", "transposed_weights_forward", "backprop_through_w", "transposed_dL_dw", "update_before_backprop", "off_by_one_layer", "biases_frozen"], MAZUR),
+        Entry("mazur/2-2-2-fifty-steps", "Mazur's network trained for fifty steps with the correct algorithm (gradients from the old weights, every bias updated): not the numbers of his post's training run, which updated weights before propagating and never updated biases.", training, ["LONG_RUN"], ["update_before_backprop", "biases_frozen"], MAZUR),
+    ]
+
+
+HIDDEN_ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
+OUTPUTS = [
+    ("identity", "sse"), ("identity", "half_sse"), ("identity", "mse"),
+    ("sigmoid", "sse"), ("sigmoid", "half_sse"), ("sigmoid", "mse"), ("sigmoid", "binary_cross_entropy"),
+    ("tanh", "mse"), ("relu", "mse"), ("leaky_relu", "mse"),
+    ("softmax", "categorical_cross_entropy"), ("softmax", "mse"), ("softmax", "half_sse"),
+]
+
+
+def combination_entries() -> list[Entry]:
+    """Every hidden activation with every sensible output activation and loss, on 3-4-3
+    networks with a batch of two, plus each output pair alone on a one-layer 3-3 network."""
+    entries = []
+    seed = 1000
+    for output_activation, loss in OUTPUTS:
+        seed += 1
+        case = random_case(seed, [3, 3], [output_activation], loss, [2])
+        entries.append(Entry(f"combination/{output_activation}-{loss}", f"One {output_activation} layer of three neurons with the {loss} loss, a batch of two.", case))
+        for hidden in HIDDEN_ACTIVATIONS:
+            seed += 1
+            case = random_case(seed, [3, 4, 3], [hidden, output_activation], loss, [2])
+            entries.append(Entry(f"combination/{hidden}-{output_activation}-{loss}", f"A 3-4-3 network: {hidden} hidden layer, {output_activation} output, {loss} loss, a batch of two.", case))
+    return entries
+
+
+def batch_entries() -> list[Entry]:
+    entries = []
+    seed = 2000
+    for activations, loss in ((["tanh", "identity"], "mse"), (["sigmoid", "sigmoid"], "binary_cross_entropy"), (["relu", "softmax"], "categorical_cross_entropy")):
+        for batch_size in (1, 2, 3, 5):
+            for reduction in ("mean", "sum"):
+                seed += 1
+                case = random_case(seed, [2, 3, 3], activations, loss, [batch_size], reduction=reduction)
+                catches = []
+                if batch_size > 1 and reduction == "mean":
+                    catches = ["batch_sum_not_mean", "bias_gradient_not_reduced"]
+                entries.append(Entry(f"batch/{activations[0]}-{activations[1]}-{loss}-m{batch_size}-{reduction}", f"A batch of {batch_size} with the {reduction} reduction: 2-3-3 network, {activations[0]} then {activations[1]}, {loss}.", case, ["BUG_TARGET"] if catches else [], catches))
+    seed += 1
+    cycling = random_case(seed, [2, 3, 1], ["tanh", "identity"], "mse", [2, 3, 1], n_steps=6)
+    entries.append(Entry("batch/cycling-batches", "Three batches of different sizes (2, 3, 1) cycled over six steps: step s trains on batches[s mod 3].", cycling))
+    return entries
+
+
+def optimizer_entries() -> list[Entry]:
+    entries = []
+    seed = 3000
+    settings = [
+        ("momentum-0.9", 0.9, 0.0), ("momentum-0.5", 0.5, 0.0), ("weight-decay-0.01", 0.0, 0.01),
+        ("weight-decay-0.1", 0.0, 0.1), ("momentum-and-weight-decay", 0.9, 0.05),
+    ]
+    for name, momentum, weight_decay in settings:
+        for activations, loss in ((["tanh", "identity"], "mse"), (["relu", "sigmoid"], "binary_cross_entropy")):
+            seed += 1
+            case = random_case(seed, [2, 3, 2], activations, loss, [2], n_steps=5, momentum=momentum, weight_decay=weight_decay)
+            entries.append(Entry(f"optimizer/{name}-{activations[0]}-{loss}", f"SGD with momentum {momentum} and weight decay {weight_decay}, five steps on one batch of two: the buffer starts as the first gradient (PyTorch's rule).", case))
+    seed += 1
+    one_step = random_case(seed, [2, 2], ["identity"], "sse", [1], n_steps=1, momentum=0.9)
+    entries.append(Entry("optimizer/momentum-first-step", "Momentum 0.9 on a single step: the buffer is the gradient itself, so the step equals plain SGD.", one_step))
+    return entries
+
+
+def training_entries() -> list[Entry]:
+    entries = []
+    xor_inputs = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    xor_targets = [[0.0], [1.0], [1.0], [0.0]]
+    numbers = Numbers(4001)
+    xor_layers = random_layers(numbers, [2, 3, 1], ["sigmoid", "sigmoid"])
+    xor_batch = [Example(xor_inputs[i], xor_targets[i]) for i in range(4)]
+    entries.append(Entry("training/xor-sigmoid-bce-30-steps", "XOR with a 2-3-1 sigmoid network and binary cross-entropy, thirty full-batch steps with lr 1.0.", one_batch_case(xor_layers, "binary_cross_entropy", xor_batch, lr=1.0, n_steps=30), ["LONG_RUN", "ZERO_INPUT"]))
+    numbers = Numbers(4002)
+    xor_tanh = random_layers(numbers, [2, 4, 1], ["tanh", "identity"])
+    entries.append(Entry("training/xor-tanh-mse-40-steps", "XOR with a 2-4-1 tanh network and mse, forty full-batch steps.", one_batch_case(xor_tanh, "mse", xor_batch, lr=0.2, n_steps=40), ["LONG_RUN", "ZERO_INPUT"]))
+    entries.append(Entry("training/relu-regression-25-steps", "A 1-4-1 relu network fitting three points of y = x^2 over 25 steps: neurons switch on and off as the step goes.",
+                         random_case(4003, [1, 4, 1], ["relu", "identity"], "half_sse", [3], n_steps=25, lr=0.05), ["LONG_RUN"]))
+    entries.append(Entry("training/softmax-classifier-20-steps", "A 2-4-3 leaky_relu/softmax classifier, cross-entropy, two batches of three cycled for twenty steps with momentum 0.9.",
+                         random_case(4004, [2, 4, 3], ["leaky_relu", "softmax"], "categorical_cross_entropy", [3, 3], n_steps=20, lr=0.1, momentum=0.9), ["LONG_RUN"]))
+    entries.append(Entry("training/sigmoid-mse-weight-decay-15-steps", "A 3-3-2 sigmoid network with mse and weight decay 0.01, fifteen steps on a batch of four.",
+                         random_case(4005, [3, 3, 2], ["sigmoid", "sigmoid"], "mse", [4], n_steps=15, lr=0.5, weight_decay=0.01), ["LONG_RUN"]))
+    entries.append(Entry("training/exact-relu-30-steps", "A 2-3-2 relu/identity network with sse, thirty steps with the sum reduction: only + - * /, so every one of the 30 steps must match bit for bit.",
+                         random_case(4006, [2, 3, 2], ["relu", "identity"], "sse", [2], n_steps=30, lr=0.02, reduction="sum"), ["LONG_RUN"]))
+    return entries
+
+
+def shape_entries() -> list[Entry]:
+    return [
+        Entry("shape/wide-4-32-3-relu-mse", "A wide 4-32-3 relu network with mse, a batch of two.", random_case(5001, [4, 32, 3], ["relu", "identity"], "mse", [2]), ["WIDE"]),
+        Entry("shape/wide-8-64-10-tanh-softmax", "A wide 8-64-10 tanh network with a softmax output and cross-entropy, one example.", random_case(5002, [8, 64, 10], ["tanh", "softmax"], "categorical_cross_entropy", [1]), ["WIDE"]),
+        Entry("shape/wide-32-32-sigmoid-bce", "A 32-32-1 sigmoid network with binary cross-entropy, a batch of two.", random_case(5003, [32, 32, 1], ["sigmoid", "sigmoid"], "binary_cross_entropy", [2]), ["WIDE"]),
+        Entry("shape/deep-6-sigmoid", "A deep network of six sigmoid layers of width 3 (2-3-3-3-3-3-1), sse.", random_case(5004, [2, 3, 3, 3, 3, 3, 1], ["sigmoid"] * 6, "sse", [2], lr=0.5), ["DEEP"]),
+        Entry("shape/deep-8-tanh", "A deep network of eight layers (seven tanh, identity output), mse, three steps.", random_case(5005, [3, 4, 4, 4, 4, 4, 4, 4, 2], ["tanh"] * 7 + ["identity"], "mse", [2], n_steps=3), ["DEEP"]),
+        Entry("shape/deep-7-mixed", "A deep network of seven layers mixing relu, leaky_relu and tanh, softmax output, cross-entropy.", random_case(5006, [3, 5, 5, 5, 5, 5, 5, 3], ["relu", "leaky_relu", "tanh", "relu", "leaky_relu", "tanh", "softmax"], "categorical_cross_entropy", [2]), ["DEEP"]),
+        Entry("shape/wide-and-deep-exact", "A 4-32-32-32-32-32-2 relu network with half_sse: wide, deep and bit-exact.", random_case(5007, [4, 32, 32, 32, 32, 32, 2], ["relu"] * 5 + ["identity"], "half_sse", [2], lr=0.01), ["WIDE"]),
+        Entry("shape/single-input-many-outputs", "One input fanning out to five identity outputs, sse.", random_case(5008, [1, 5], ["identity"], "sse", [2]), []),
+    ]
+
+
+def edge_entries() -> list[Entry]:
+    entries = []
+    kink_x = [Example([1.0, 2.0], [0.5, -0.5])]
+    # z_0 = 0.5 * 1.0 + (-0.25) * 2.0 + 0.0 = 0.0 exactly; z_1 = 0.75 * 1.0 + 0.25 * 2.0 - 1.25 = 0.0 exactly
+    kink_layers_relu = [layer("relu", [[0.5, -0.25], [0.75, 0.25], [-0.5, 1.0]], [0.0, -1.25, 0.1]), layer("identity", [[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]], [0.2, -0.1])]
+    entries.append(Entry("edge/relu-kink-z-zero", "Hidden relu neurons with z exactly 0 (0.5 * 1.0 - 0.25 * 2.0 + 0.0): relu'(0) = 0, so they pass no gradient back (PyTorch's convention).", one_batch_case(kink_layers_relu, "sse", kink_x), ["EDGE_CASE", "KINK"], ["relu_prime_zero_is_one"]))
+    kink_layers_leaky = [layer("leaky_relu", [[0.5, -0.25], [0.75, 0.25], [-0.5, 1.0]], [0.0, -1.25, 0.1], slope=0.2), layer("identity", [[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]], [0.2, -0.1])]
+    entries.append(Entry("edge/leaky-relu-kink-z-zero", "Hidden leaky_relu neurons (slope 0.2) with z exactly 0: leaky_relu'(0) = slope, as in PyTorch.", one_batch_case(kink_layers_leaky, "sse", kink_x), ["EDGE_CASE", "KINK"], ["relu_prime_zero_is_one"]))
+    output_kink = one_batch_case([layer("relu", [[1.0, -0.5]], [0.0])], "mse", [Example([1.0, 2.0], [0.7])])
+    entries.append(Entry("edge/relu-output-kink", "A relu output neuron with z exactly 0 and a target above it: the error cannot flow back through the kink.", output_kink, ["EDGE_CASE", "KINK"], ["relu_prime_zero_is_one"]))
+    saturation = [layer("sigmoid", [[40.0], [-40.0], [2.0], [0.5]], [0.0, 0.0, 0.0, 0.0])]
+    entries.append(Entry("edge/sigmoid-saturation-40", "Sigmoid neurons at z = 40 and z = -40: sigma(40) rounds to 1.0, so sigma'(40) = s(1 - s) = 0, while sigma(-40) = 4.2e-18 keeps its digits.", one_batch_case(saturation, "sse", [Example([1.0], [0.0, 1.0, 0.5, 0.5])]), ["EDGE_CASE", "SATURATION"]))
+    far = [layer("sigmoid", [[800.0], [-800.0], [-720.0], [1.0]], [0.0, 0.0, 0.0, 0.0])]
+    entries.append(Entry("edge/sigmoid-saturation-800", "Sigmoid neurons at z = 800, -800 and -720: the naive 1 / (1 + e^-z) needs e^800, which overflows binary64; the branch-stable form gives 1.0, 0.0 and a subnormal 1.9e-313.", one_batch_case(far, "sse", [Example([1.0], [0.0, 1.0, 0.5, 0.5])]), ["EDGE_CASE", "SATURATION"], ["naive_sigmoid_overflow"]))
+    far_hidden = [layer("sigmoid", [[-800.0, 0.0], [0.5, 0.5]], [0.0, 0.0]), layer("sigmoid", [[1.0, -1.0]], [0.3])]
+    entries.append(Entry("edge/sigmoid-saturation-800-hidden", "A hidden sigmoid neuron at z = -800 feeding the output: its derivative must be exactly 0, never NaN.", one_batch_case(far_hidden, "binary_cross_entropy", [Example([1.0, 1.0], [1.0])]), ["EDGE_CASE", "SATURATION"], ["naive_sigmoid_overflow"]))
+    tanh_sat = [layer("tanh", [[30.0], [-30.0], [400.0]], [0.0, 0.0, 0.0]), layer("identity", [[1.0, 0.5, -0.5]], [0.0])]
+    entries.append(Entry("edge/tanh-saturation", "tanh at z = 30, -30 and 400: the outputs round to +-1 and the derivatives to 0.", one_batch_case(tanh_sat, "sse", [Example([1.0], [0.3])]), ["EDGE_CASE", "SATURATION"]))
+    softmax_large = [layer("softmax", [[1000.0], [1001.0], [999.0]], [0.0, 0.0, 0.0])]
+    entries.append(Entry("edge/softmax-large-logits", "Softmax of logits 1000, 1001 and 999 with cross-entropy: e^1000 overflows, so the largest logit must be subtracted first.", one_batch_case(softmax_large, "categorical_cross_entropy", [Example([1.0], [1.0, 0.0, 0.0])]), ["EDGE_CASE", "SATURATION"]))
+    softmax_far = [layer("softmax", [[10.0], [-800.0], [0.0]], [0.0, 0.0, 0.0])]
+    entries.append(Entry("edge/softmax-underflowing-class", "Softmax where one class's probability underflows to 0.0 and it is the target: cross-entropy from the logits stays finite (810.0), log(0) never happens.", one_batch_case(softmax_far, "categorical_cross_entropy", [Example([1.0], [0.0, 1.0, 0.0])]), ["EDGE_CASE", "SATURATION"]))
+    softmax_mse_large = [layer("softmax", [[500.0], [-500.0], [499.0]], [0.0, 0.0, 0.0])]
+    entries.append(Entry("edge/softmax-large-logits-mse", "Softmax of logits 500, -500, 499 with mse: the general Jacobian on a nearly one-hot output.", one_batch_case(softmax_mse_large, "mse", [Example([1.0], [0.2, 0.3, 0.5])]), ["EDGE_CASE", "SATURATION"]))
+    bce_near = [layer("sigmoid", [[40.0], [-40.0], [36.0], [-36.0]], [0.0, 0.0, 0.0, 0.0])]
+    entries.append(Entry("edge/bce-outputs-near-0-and-1", "Binary cross-entropy with outputs a = 1.0 (rounded) and 4.2e-18, both right and confidently wrong: log(1 - a) would be log(0); the logits form gives the finite losses.", one_batch_case(bce_near, "binary_cross_entropy", [Example([1.0], [1.0, 0.0, 0.0, 1.0])]), ["EDGE_CASE", "SATURATION"]))
+    dead = [layer("relu", [[-1.0, -0.5], [0.5, 0.25], [-0.3, -0.7]], [-0.1, 0.1, -0.2]), layer("identity", [[0.4, -0.6, 0.9]], [0.05])]
+    entries.append(Entry("edge/dead-relu", "Two of three hidden relu neurons are negative for every example of the batch: their weights receive exactly zero gradient.", one_batch_case(dead, "half_sse", [Example([1.0, 2.0], [0.5]), Example([0.5, 0.3], [-0.2])]), ["EDGE_CASE", "DEAD_RELU"]))
+    zero_in = [layer("tanh", [[0.3, -0.2], [0.1, 0.4]], [0.2, -0.1]), layer("sigmoid", [[0.5, -0.5]], [0.1])]
+    entries.append(Entry("edge/zero-inputs", "All-zero inputs: the first layer's dL/dw is exactly 0, its biases still learn.", one_batch_case(zero_in, "sse", [Example([0.0, 0.0], [0.8])]), ["EDGE_CASE", "ZERO_INPUT"]))
+    zero_weights = [layer("sigmoid", [[0.0, 0.0], [0.0, 0.0]], [0.0, 0.0]), layer("sigmoid", [[0.0, 0.0]], [0.0])]
+    entries.append(Entry("edge/zero-weights", "All weights and biases zero: every hidden neuron computes the same thing and gets the same gradient (the symmetry that random initialisation breaks).", one_batch_case(zero_weights, "sse", [Example([0.3, -0.7], [0.9])], n_steps=2), ["EDGE_CASE", "ZERO_INPUT"]))
+    negative_zero = [layer("relu", [[-0.0, 1.0], [0.5, -0.0]], [-0.0, 0.25]), layer("identity", [[1.0, -1.0]], [-0.0])]
+    entries.append(Entry("edge/negative-zero", "-0.0 in the inputs, weights and biases: it must parse (JSON '-0.0') and compute like 0.0.", one_batch_case(negative_zero, "sse", [Example([-0.0, 0.5], [-0.0])]), ["EDGE_CASE", "NEGATIVE_ZERO", "ZERO_INPUT"]))
+    exact_target = one_batch_case([layer("identity", [[0.5, 0.25]], [0.125])], "mse", [Example([1.0, 2.0], [1.125])])
+    entries.append(Entry("edge/zero-error", "The output already equals the target: loss 0, every gradient exactly 0, the parameters do not move.", exact_target, ["EDGE_CASE"]))
+    tiny_lr = random_case(6001, [2, 2, 1], ["tanh", "identity"], "mse", [2], lr=1e-8)
+    entries.append(Entry("edge/tiny-learning-rate", "A learning rate of 1e-8: the updates change only the last digits of the parameters.", tiny_lr, ["EDGE_CASE"]))
+    big = one_batch_case([layer("identity", [[1000.0, -2000.0]], [500.0]), layer("relu", [[0.001]], [0.0])], "sse", [Example([3.0, 1.0], [2.0])], lr=1e-4)
+    entries.append(Entry("edge/large-magnitudes", "Weights in the thousands next to weights in the thousandths: relative errors must be judged per number.", big, ["EDGE_CASE"]))
+    one_output_softmax = [layer("tanh", [[0.4, 0.3]], [0.1]), layer("softmax", [[0.7], [0.2]], [0.0, 0.5])]
+    entries.append(Entry("edge/softmax-two-classes", "Softmax over two classes after a single hidden neuron: the smallest softmax layer.", one_batch_case(one_output_softmax, "categorical_cross_entropy", [Example([1.0, -1.0], [0.0, 1.0])]), ["EDGE_CASE"]))
+    return entries
+
+
+def bug_entries() -> list[Entry]:
+    """Vectors built to expose one catalogue bug each (flag BUG_TARGET)."""
+    entries = []
+    square = random_case(7001, [3, 3, 3], ["sigmoid", "sigmoid"], "half_sse", [1], lr=0.5)
+    entries.append(Entry("bug/square-layers-transposes", "A 3-3-3 sigmoid network with unsymmetric weights: a port that transposes w somewhere still gets matching shapes, so only the numbers betray it.", square, ["BUG_TARGET"],
+                         ["transposed_weights_forward", "backprop_through_w", "transposed_dL_dw", "off_by_one_layer"]))
+    square_exact = random_case(7002, [3, 3, 3], ["relu", "identity"], "sse", [1], lr=0.1)
+    entries.append(Entry("bug/square-layers-transposes-exact", "A 3-3-3 relu network with sse: the transposition bugs, in exact arithmetic.", square_exact, ["BUG_TARGET"],
+                         ["transposed_weights_forward", "backprop_through_w", "transposed_dL_dw", "off_by_one_layer"]))
+    for loss in ("sse", "half_sse", "mse"):
+        case = random_case(7010 + len(entries), [2, 3], ["identity"], loss, [1])
+        entries.append(Entry(f"bug/loss-factor-{loss}-three-outputs", f"Three identity outputs with {loss}: with three outputs the factors 2, 1/2 and 1/n all differ (with two, mse and half_sse coincide).", case, ["BUG_TARGET"], ["loss_factor_mismatch", "error_y_minus_a"]))
+    averaging = random_case(7020, [2, 3, 2], ["tanh", "identity"], "mse", [4])
+    entries.append(Entry("bug/batch-of-four-mean", "A batch of four under the mean reduction: summing instead of averaging makes every batch gradient four times too large.", averaging, ["BUG_TARGET"], ["batch_sum_not_mean", "bias_gradient_not_reduced"]))
+    averaging2 = random_case(7021, [3, 2], ["sigmoid"], "binary_cross_entropy", [3])
+    entries.append(Entry("bug/batch-of-three-mean-bce", "A batch of three with binary cross-entropy and the mean reduction.", averaging2, ["BUG_TARGET"], ["batch_sum_not_mean", "bias_gradient_not_reduced"]))
+    before = random_case(7022, [2, 2, 2], ["sigmoid", "sigmoid"], "half_sse", [1], lr=2.0)
+    entries.append(Entry("bug/update-before-backprop", "A 2-2-2 sigmoid network with a large learning rate: propagating through already-updated output weights changes the hidden gradients visibly.", before, ["BUG_TARGET"], ["update_before_backprop"]))
+    sign = random_case(7023, [2, 2], ["identity"], "sse", [1])
+    entries.append(Entry("bug/update-sign", "One identity layer, one step: p + lr * g instead of p - lr * g shows in the first updated parameter.", sign, ["BUG_TARGET"], ["update_sign_flipped", "error_y_minus_a"]))
+    softmax_ce = random_case(7024, [2, 3], ["softmax"], "categorical_cross_entropy", [1])
+    entries.append(Entry("bug/softmax-cross-entropy-fused", "Softmax and cross-entropy: the fused dL/dz = a - y; an extra s(1 - s) factor or a twice-applied softmax shows at once.", softmax_ce, ["BUG_TARGET"], ["softmax_extra_derivative", "softmax_twice"]))
+    softmax_mse = random_case(7025, [2, 4], ["softmax"], "half_sse", [1])
+    entries.append(Entry("bug/softmax-jacobian-off-diagonal", "Softmax with half_sse: only the full Jacobian (off-diagonal terms -a_j a_k included) gives dL/dz.", softmax_mse, ["BUG_TARGET"], ["softmax_extra_derivative", "softmax_twice"]))
+    frozen = random_case(7026, [2, 3, 2], ["tanh", "sigmoid"], "half_sse", [1], lr=0.5, n_steps=3)
+    entries.append(Entry("bug/biases-per-neuron", "Three steps of a network whose biases differ per neuron and all receive different gradients: frozen or shared biases show in the first step's b.", frozen, ["BUG_TARGET"], ["biases_frozen"]))
+    in_place = random_case(7027, [2, 2, 1], ["tanh", "sigmoid"], "sse", [1])
+    entries.append(Entry("bug/activation-in-place", "tanh and sigmoid layers: a port that overwrites z with a records the wrong z and differentiates at the wrong point.", in_place, ["BUG_TARGET"], ["activation_in_place", "sigmoid_prime_of_a", "missing_activation_derivative"]))
+    float32 = one_batch_case([layer("identity", [[0.1, 0.2]], [0.3])], "sse", [Example([0.7, 0.6], [0.5])], lr=0.1)
+    entries.append(Entry("bug/float32", "Decimal inputs that binary32 cannot hold closely (0.1, 0.2, 0.3, ...): float32 arithmetic misses z by about 1e-8 relative, far beyond the tolerance.", float32, ["BUG_TARGET"], ["float32_arithmetic"]))
+    hidden_derivative = random_case(7028, [2, 3, 1], ["tanh", "identity"], "half_sse", [1])
+    entries.append(Entry("bug/hidden-derivative", "A tanh hidden layer under an identity output: forgetting tanh'(z) on the hidden layer is the only way to get dL/dz wrong here.", hidden_derivative, ["BUG_TARGET"], ["missing_activation_derivative"]))
+    return entries
+
+
+def all_entries() -> list[Entry]:
+    """Every vector of the suite, in catalogue order."""
+    entries: list[Entry] = []
+    entries.extend(seed_entries())
+    entries.extend(chain_entries())
+    entries.extend(mazur_entries())
+    entries.extend(combination_entries())
+    entries.extend(batch_entries())
+    entries.extend(optimizer_entries())
+    entries.extend(training_entries())
+    entries.extend(shape_entries())
+    entries.extend(edge_entries())
+    entries.extend(bug_entries())
+    return entries
+
+
+def metadata_of(entry: Entry) -> dict[str, Any]:
+    return {"id": entry.id, "flags": entry.flags, "catches": entry.catches}

@@ -1,0 +1,216 @@
+"""Build the vector files from the catalogue, write them, or check them (spec section 8).
+
+`build_vector` turns one catalogue entry (or a user's case) into a vector
+document; `generate` writes all of them plus the manifest, byte for byte the
+same on every run; `check` reports every file that differs from what would be
+written, so CI can refuse hand edits and stale output.
+"""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reference_impl import SPEC_VERSION
+from reference_impl.canonical_json import dumps, write_atomically
+from reference_impl.casefile import InputError, case_to_json, first_non_finite, json_path, schema_errors, trace_to_json
+from reference_impl.records import Case
+from reference_impl.suite.catalogue import Entry, all_entries
+from reference_impl.suite.vocabulary import BUGS, FEATURES, FLAGS
+from reference_impl.training import train
+
+# The tolerance rule of spec section 9.1: |got - expected| <= abs + rel * |expected|.
+# Calibrated in tests/test_tolerance.py: correct binary64 implementations stay far inside it,
+# binary32 arithmetic lands far outside.
+DEFAULT_TOLERANCE = {"abs": 1e-12, "rel": 1e-9}
+EXACT_OPERATIONS_ACTIVATIONS = ("identity", "relu", "leaky_relu")
+EXACT_OPERATIONS_LOSSES = ("sse", "half_sse", "mse")
+
+
+def features_of(case: Case) -> list[str]:
+    """What a port must support to run `case`, sorted (spec section 8.3)."""
+    found = set()
+    for layer in case.layers:
+        found.add(layer.activation)
+    found.add(case.loss)
+    for batch in case.batches:
+        if len(batch) > 1:
+            found.add("mini_batch")
+    if case.reduction == "sum":
+        found.add("reduction_sum")
+    if case.n_steps > 1:
+        found.add("multi_step")
+    if case.optimizer.momentum != 0.0:
+        found.add("momentum")
+    if case.optimizer.weight_decay != 0.0:
+        found.add("weight_decay")
+    return sorted(found)
+
+
+def derived_flags(case: Case, expected: dict[str, Any]) -> set[str]:
+    """The flags that follow from the case and its trace, so they are never forgotten."""
+    flags = set()
+    exact = case.loss in EXACT_OPERATIONS_LOSSES
+    for layer in case.layers:
+        if layer.activation not in EXACT_OPERATIONS_ACTIVATIONS:
+            exact = False
+        if len(layer.b) >= 32:
+            flags.add("WIDE")
+    if exact:
+        flags.add("EXACT")
+    if len(case.layers) >= 6:
+        flags.add("DEEP")
+    if case.n_steps >= 10:
+        flags.add("LONG_RUN")
+    for step in expected["steps"]:
+        for example in step["examples"]:
+            for layer_index, layer_trace in enumerate(example["layers"]):
+                if case.layers[layer_index].activation in ("relu", "leaky_relu") and 0.0 in layer_trace["z"]:
+                    flags.add("KINK")
+    return flags
+
+
+def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
+    """The vector document of one entry: metadata, tolerance, case and expected trace."""
+    expected = trace_to_json(train(entry.case))
+    bad = first_non_finite(expected, [])
+    if bad is not None:
+        raise InputError(f"{source_name}: the trace overflows: expected.{json_path(bad)} is not a finite number; use smaller parameters or a smaller learning rate")
+    flags = sorted(set(entry.flags) | derived_flags(entry.case, expected))
+    return {
+        "id": entry.id,
+        "spec_version": SPEC_VERSION,
+        "description": entry.description,
+        "features": features_of(entry.case),
+        "flags": flags,
+        "catches": sorted(entry.catches),
+        "source": entry.source,
+        "tolerance": dict(DEFAULT_TOLERANCE),
+        "case": case_to_json(entry.case),
+        "expected": expected,
+    }
+
+
+def file_name_of(vector_id: str) -> str:
+    """vectors/ relative path of a vector: 'seed/single-neuron' -> 'seed/single-neuron.json'."""
+    return vector_id + ".json"
+
+
+@dataclass(frozen=True)
+class Suite:
+    """Every file of vectors/ as it should be: relative path -> exact text."""
+
+    files: dict[str, str]
+    vector_count: int
+    counts: dict[str, dict[str, int]]
+
+
+def build_suite() -> Suite:
+    """Trace every catalogue entry and build the manifest; nothing is written."""
+    files: dict[str, str] = {}
+    listing = []
+    by_group: Counter[str] = Counter()
+    by_feature: Counter[str] = Counter()
+    by_flag: Counter[str] = Counter()
+    by_bug: Counter[str] = Counter()
+    entries = all_entries()
+    for entry in entries:
+        vector = build_vector(entry, entry.id)
+        problems = schema_errors(vector, "vector", file_name_of(entry.id))
+        if problems:
+            raise InputError("generated vector does not match its schema:\n" + "\n".join(problems[:10]))
+        name = file_name_of(entry.id)
+        if name in files:
+            raise InputError(f"duplicate vector id {entry.id}")
+        text = dumps(vector)
+        files[name] = text
+        listing.append({
+            "id": entry.id,
+            "file": name,
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "features": vector["features"],
+            "flags": vector["flags"],
+        })
+        by_group[entry.id.split("/")[0]] += 1
+        by_feature.update(vector["features"])
+        by_flag.update(vector["flags"])
+        by_bug.update(vector["catches"])
+    listing.sort(key=lambda item: str(item["id"]))
+    counts = {
+        "by_group": dict(sorted(by_group.items())),
+        "by_feature": {name: by_feature[name] for name in sorted(FEATURES)},
+        "by_flag": {name: by_flag[name] for name in sorted(FLAGS)},
+        "by_bug": {name: by_bug[name] for name in sorted(BUGS)},
+    }
+    manifest = {
+        "spec_version": SPEC_VERSION,
+        "vector_count": len(entries),
+        "counts": counts,
+        "features": dict(sorted(FEATURES.items())),
+        "flags": dict(sorted(FLAGS.items())),
+        "bugs": dict(sorted(BUGS.items())),
+        "vectors": listing,
+    }
+    problems = schema_errors(manifest, "manifest", "manifest.json")
+    if problems:
+        raise InputError("generated manifest does not match its schema:\n" + "\n".join(problems[:10]))
+    files["manifest.json"] = dumps(manifest)
+    return Suite(files=files, vector_count=len(entries), counts=counts)
+
+
+def existing_files(directory: Path) -> set[str]:
+    """Every .json file under `directory`, as forward-slash relative paths."""
+    if not directory.is_dir():
+        return set()
+    return {path.relative_to(directory).as_posix() for path in directory.rglob("*.json")}
+
+
+def drift(suite: Suite, directory: Path) -> list[str]:
+    """One line per file that differs from the suite: changed, missing or not generated."""
+    problems = []
+    on_disk = existing_files(directory)
+    for name, text in sorted(suite.files.items()):
+        path = directory / name
+        if name not in on_disk:
+            problems.append(f"missing: {path}")
+        elif path.read_bytes() != text.encode("utf-8"):
+            problems.append(f"differs: {path}")
+    for name in sorted(on_disk - set(suite.files)):
+        problems.append(f"not generated (stale or hand-made): {directory / name}")
+    return problems
+
+
+def write_suite(suite: Suite, directory: Path) -> list[str]:
+    """Write every changed file atomically, remove stale ones, manifest last; returns what changed."""
+    changed = []
+    manifest_name = "manifest.json"
+    for name, text in sorted(suite.files.items()):
+        if name == manifest_name:
+            continue
+        path = directory / name
+        if not path.exists() or path.read_bytes() != text.encode("utf-8"):
+            write_atomically(path, text)
+            changed.append(name)
+    for name in sorted(existing_files(directory) - set(suite.files)):
+        (directory / name).unlink()
+        changed.append(name + " (removed)")
+    manifest_path = directory / manifest_name
+    if not manifest_path.exists() or manifest_path.read_bytes() != suite.files[manifest_name].encode("utf-8"):
+        write_atomically(manifest_path, suite.files[manifest_name])
+        changed.append(manifest_name)
+    for folder in sorted(directory.rglob("*"), reverse=True):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return changed
+
+
+def summary(suite: Suite) -> str:
+    """A short human summary: totals, then counts per group, feature and flag."""
+    lines = [f"{suite.vector_count} vectors, spec {SPEC_VERSION}"]
+    for title, key in (("groups", "by_group"), ("features", "by_feature"), ("flags", "by_flag")):
+        parts = [f"{name} {count}" for name, count in suite.counts[key].items()]
+        lines.append(f"  {title}: " + ", ".join(parts))
+    bugs_covered = sum(1 for count in suite.counts["by_bug"].values() if count > 0)
+    lines.append(f"  catalogue bugs targeted: {bugs_covered} of {len(BUGS)}")
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""The fixed words of the vector format: features, flags and the known-bug catalogue
+(spec sections 8.3-8.5). The JSON Schemas enumerate the same words; a test keeps
+them equal. Ids here are stable: never renamed, never reused.
+"""
+
+FEATURES: dict[str, str] = {
+    "identity": "an identity activation somewhere in the network",
+    "sigmoid": "a sigmoid activation somewhere in the network",
+    "tanh": "a tanh activation somewhere in the network",
+    "relu": "a relu activation somewhere in the network",
+    "leaky_relu": "a leaky_relu activation (with its slope) somewhere in the network",
+    "softmax": "a softmax output layer",
+    "sse": "the sse loss: sum of squared errors",
+    "half_sse": "the half_sse loss: half the sum of squared errors",
+    "mse": "the mse loss: mean of squared errors over the outputs",
+    "binary_cross_entropy": "binary cross-entropy on a sigmoid output layer",
+    "categorical_cross_entropy": "categorical cross-entropy on a softmax output layer",
+    "mini_batch": "a batch with more than one example",
+    "reduction_sum": "the sum reduction over a batch (mean is the default)",
+    "multi_step": "more than one training step",
+    "momentum": "SGD momentum",
+    "weight_decay": "SGD weight decay",
+}
+
+FLAGS: dict[str, str] = {
+    "EXACT": "only + - * / are used (identity, relu, leaky_relu; sse, half_sse, mse): a port that keeps the spec's order of operations reproduces every number bit for bit, and --strict requires it",
+    "PUBLISHED": "reproduces numbers published elsewhere; `source` says where",
+    "EDGE_CASE": "an input at the edge of the algorithm's domain",
+    "KINK": "some z is exactly 0 at a relu or leaky_relu kink, where the derivative is a convention",
+    "SATURATION": "sigmoid, tanh or softmax saturated: |z| of 40 or more, or logits in the hundreds",
+    "DEAD_RELU": "a relu neuron outputs 0 for every example, so its gradients are 0",
+    "ZERO_INPUT": "inputs or activations that are exactly 0",
+    "NEGATIVE_ZERO": "-0.0 appears in the inputs; it must parse and compute like 0.0",
+    "WIDE": "a layer of 32 or more neurons",
+    "DEEP": "6 or more layers",
+    "LONG_RUN": "tens of training steps, so small errors compound",
+    "BUG_TARGET": "built to expose the catalogue bugs listed in `catches`",
+}
+
+BUGS: dict[str, dict[str, str]] = {
+    "sigmoid_prime_of_a": {
+        "title": "sigma' evaluated on a instead of z: sigma(a) * (1 - sigma(a))",
+        "first_wrong": "dL_dz",
+        "fix": "evaluate the derivative at z: s = sigmoid(z); s * (1 - s) (or a * (1 - a) with the stored a)",
+    },
+    "missing_activation_derivative": {
+        "title": "activation derivative forgotten (on the output or a hidden layer): dL_dz = dL_da",
+        "first_wrong": "dL_dz",
+        "fix": "multiply dL_da by f'(z) on every layer that is not a fused cross-entropy output",
+    },
+    "transposed_weights_forward": {
+        "title": "weights stored or used transposed in the forward pass: z_j = sum_k w[k][j] * x_k",
+        "first_wrong": "z",
+        "fix": "w[j][k] is the weight TO neuron j FROM input k: z_j = sum_k w[j][k] * x_k",
+    },
+    "backprop_through_w": {
+        "title": "backprop through W instead of its transpose: dL_dx_k = sum_j w[k][j] * dL_dz_j",
+        "first_wrong": "dL_dx",
+        "fix": "dL_dx_k = sum_j w[j][k] * dL_dz_j: input k feeds every neuron j through w[j][k]",
+    },
+    "transposed_dL_dw": {
+        "title": "dL_dw transposed (outer product the wrong way): dL_dw[j][k] = dL_dz_k * x_j",
+        "first_wrong": "dL_dw",
+        "fix": "dL_dw[j][k] = dL_dz[j] * x[k], shaped like w",
+    },
+    "update_before_backprop": {
+        "title": "a later layer updated before its error is propagated to the layer below",
+        "first_wrong": "dL_da",
+        "fix": "compute every gradient of the step from the old parameters; update all layers afterwards",
+    },
+    "batch_sum_not_mean": {
+        "title": "batch gradients summed, not averaged, under the mean reduction",
+        "first_wrong": "dL_dw",
+        "fix": "divide the summed example gradients by the batch size m",
+    },
+    "bias_gradient_not_reduced": {
+        "title": "bias gradient not reduced over the batch: the last example's dL_db is used",
+        "first_wrong": "dL_db",
+        "fix": "reduce dL_db over the batch exactly like dL_dw (add every example, then divide by m)",
+    },
+    "update_sign_flipped": {
+        "title": "update sign flipped: p + lr * g",
+        "first_wrong": "w",
+        "fix": "gradient descent steps against the gradient: p - lr * g",
+    },
+    "error_y_minus_a": {
+        "title": "error taken as y - a instead of a - y",
+        "first_wrong": "dL_da",
+        "fix": "dL/da = d/da (a - y)^2 = 2 * (a - y): prediction minus target",
+    },
+    "loss_factor_mismatch": {
+        "title": "loss factor mismatch: 2 vs 1/2 vs mean over outputs",
+        "first_wrong": "loss",
+        "fix": "sse: 2 * (a - y); half_sse: a - y; mse: 2 * (a - y) / n_outputs",
+    },
+    "softmax_extra_derivative": {
+        "title": "softmax + cross-entropy: an extra s * (1 - s) factor, or a diagonal-only softmax Jacobian",
+        "first_wrong": "dL_dz",
+        "fix": "fused softmax + cross-entropy gives dL_dz = a - y; otherwise use the full Jacobian sum_k dL_da_k * a_k * (delta_jk - a_j)",
+    },
+    "softmax_twice": {
+        "title": "softmax applied twice (or over the wrong axis)",
+        "first_wrong": "a",
+        "fix": "apply softmax once, over the neurons of the output layer of one example",
+    },
+    "off_by_one_layer": {
+        "title": "off-by-one layer: dL_dw uses this layer's own a instead of its inputs",
+        "first_wrong": "dL_dw",
+        "fix": "dL_dw[j][k] = dL_dz[j] * (input k of this layer) = dL_dz[j] * a_prev[k]",
+    },
+    "activation_in_place": {
+        "title": "activation computed in place over the stored z",
+        "first_wrong": "z",
+        "fix": "keep z and a as two separate lists; f' needs z",
+    },
+    "float32_arithmetic": {
+        "title": "float32 (single precision) arithmetic",
+        "first_wrong": "z",
+        "fix": "use binary64 (double) for every number, including when parsing",
+    },
+    "relu_prime_zero_is_one": {
+        "title": "relu'(0) = 1 (the kink taken from the right)",
+        "first_wrong": "dL_dz",
+        "fix": "relu'(z) = 1 only for z > 0; at z = 0 it is 0 (and leaky_relu'(0) = slope)",
+    },
+    "biases_frozen": {
+        "title": "biases frozen, or one bias shared per layer (as in Mazur's post)",
+        "first_wrong": "b",
+        "fix": "every neuron has its own bias, updated with its own dL_db every step",
+    },
+    "naive_sigmoid_overflow": {
+        "title": "naive sigmoid 1 / (1 + e^-z) and derivative e^-z / (1 + e^-z)^2 overflow for very negative z",
+        "first_wrong": "a",
+        "fix": "use the branch-stable sigmoid (spec eq. 4.3) and sigma' = s * (1 - s)",
+    },
+}
