@@ -41,14 +41,31 @@ def json_path(parts: Iterable[Any]) -> str:
     return text or "(top level)"
 
 
-def _refuse_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number (the spec allows only finite numbers)")
+class _Refused:
+    """Stands in for a value the spec forbids while parsing, so its path can be reported."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
 
 
-def _finite_float(text: str) -> float:
+DUPLICATE_KEY = "\u0000duplicate key"  # a key no JSON document can hold unescaped
+
+
+def _refuse_constant(name: str) -> _Refused:
+    return _Refused(f"{name} is not allowed: expected a finite number")
+
+
+def _finite_float(text: str) -> float | _Refused:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"{text} overflows binary64")
+        return _Refused(f"{text} overflows binary64: expected a finite number")
+    return value
+
+
+def _float_sized_int(text: str) -> int | _Refused:
+    value = int(text)
+    if abs(value) > 2**1023:
+        return _Refused(f"{text[:20]}... overflows binary64: expected a finite number")
     return value
 
 
@@ -56,26 +73,53 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"duplicate key {key!r}")
+            result[DUPLICATE_KEY] = _Refused(f"the key {key!r} appears twice")
         result[key] = value
     return result
 
 
+def _first_refused(document: Any) -> tuple[list[Any], _Refused] | None:
+    stack: list[tuple[Any, list[Any]]] = [(document, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, _Refused):
+            return path, item
+        if isinstance(item, dict):
+            if DUPLICATE_KEY in item:
+                return path, item[DUPLICATE_KEY]
+            for key, child in reversed(list(item.items())):
+                stack.append((child, [*path, key]))
+        elif isinstance(item, list):
+            for index in range(len(item) - 1, -1, -1):
+                stack.append((item[index], [*path, index]))
+    return None
+
+
 def parse_json_text(text: str, source: str) -> Any:
-    """Parse JSON strictly: NaN, Infinity, numbers that overflow and duplicate keys are errors."""
+    """Parse JSON strictly: NaN, Infinity, numbers that overflow and duplicate keys are
+    errors that name their path; so are syntax errors (with line and column)."""
     try:
-        return json.loads(
+        document = json.loads(
             text,
             parse_constant=_refuse_constant,
             parse_float=_finite_float,
+            parse_int=_float_sized_int,
             object_pairs_hook=_no_duplicate_keys,
         )
     except json.JSONDecodeError as error:
         raise InputError(f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
-    except ValueError as error:
+    except ValueError as error:  # e.g. an integer with too many digits
         raise InputError(f"{source}: {error}") from None
     except RecursionError:
         raise InputError(f"{source}: JSON nested too deeply") from None
+    try:
+        refused = _first_refused(document)
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply") from None
+    if refused is not None:
+        path, marker = refused
+        raise InputError(f"{source}: at {json_path(path)}: {marker.problem}")
+    return document
 
 
 def read_json_file(path: Path) -> Any:
@@ -107,8 +151,8 @@ def _explain(error: ValidationError) -> str:
     if error.validator == "not" and isinstance(error.instance, dict):
         return "unexpected key(s) for this activation (`slope` belongs to leaky_relu only)"
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
-    message = error.message
-    if description and error.validator in ("type", "enum", "required", "minItems", "minimum", "exclusiveMinimum", "exclusiveMaximum", "maximum"):
+    message = str(error.message)
+    if description and error.validator in ("type", "enum", "minItems", "minimum", "exclusiveMinimum", "exclusiveMaximum", "maximum"):
         message += f" (expected: {description})"
     return message
 
@@ -144,24 +188,25 @@ def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> li
         errors.append(f"{where('loss')}: categorical_cross_entropy needs a softmax output layer, the output layer is {output_activation}")
     for batch_index, batch in enumerate(case["batches"]):
         for example_index, example in enumerate(batch):
+            place = where("batches", batch_index, example_index)
             if len(example["x"]) != n_network_inputs:
-                errors.append(f"{where('batches', batch_index, example_index, 'x')}: expected {n_network_inputs} inputs (the first layer's weight columns), got {len(example['x'])}")
+                errors.append(f"{place}.x: expected {n_network_inputs} inputs (the first layer's weight columns), got {len(example['x'])}")
             y = example["y"]
             if len(y) != n_outputs:
-                errors.append(f"{where('batches', batch_index, example_index, 'y')}: expected {n_outputs} targets (the output layer's neurons), got {len(y)}")
+                errors.append(f"{place}.y: expected {n_outputs} targets (the output layer's neurons), got {len(y)}")
                 continue
             if loss == "binary_cross_entropy":
                 for j in range(len(y)):
                     if not 0.0 <= y[j] <= 1.0:
-                        errors.append(f"{where('batches', batch_index, example_index, 'y', j)}: binary cross-entropy targets must lie in [0, 1], got {y[j]!r}")
+                        errors.append(f"{place}.y[{j}]: binary cross-entropy targets must lie in [0, 1], got {y[j]!r}")
             if loss == "categorical_cross_entropy":
                 total = 0.0
                 for j in range(len(y)):
                     total = total + y[j]
                     if y[j] < 0.0:
-                        errors.append(f"{where('batches', batch_index, example_index, 'y', j)}: categorical cross-entropy targets must be >= 0, got {y[j]!r}")
+                        errors.append(f"{place}.y[{j}]: categorical cross-entropy targets must be >= 0, got {y[j]!r}")
                 if abs(total - 1.0) > 1e-9:
-                    errors.append(f"{where('batches', batch_index, example_index, 'y')}: categorical cross-entropy targets must sum to 1, they sum to {total!r}")
+                    errors.append(f"{place}.y: categorical cross-entropy targets must sum to 1, they sum to {total!r}")
     return errors
 
 
@@ -278,8 +323,8 @@ def first_non_finite(value: Any, path: list[Any]) -> list[Any] | None:
             return item_path
         if isinstance(item, dict):
             for key, child in item.items():
-                stack.append((child, item_path + [key]))
+                stack.append((child, [*item_path, key]))
         elif isinstance(item, list):
             for index, child in enumerate(item):
-                stack.append((child, item_path + [index]))
+                stack.append((child, [*item_path, index]))
     return None

@@ -29,7 +29,7 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def registry() -> Registry:  # type: ignore[type-arg]
+def registry() -> Registry[Any]:
     resources = []
     for name in SCHEMA_NAMES:
         schema = load_schema(name)

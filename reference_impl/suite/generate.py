@@ -76,7 +76,9 @@ def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
     expected = trace_to_json(train(entry.case))
     bad = first_non_finite(expected, [])
     if bad is not None:
-        raise InputError(f"{source_name}: the trace overflows: expected.{json_path(bad)} is not a finite number; use smaller parameters or a smaller learning rate")
+        raise InputError(
+            f"{source_name}: the trace overflows: expected.{json_path(bad)} is not a finite number; use smaller parameters or a smaller learning rate"
+        )
     flags = sorted(set(entry.flags) | derived_flags(entry.case, expected))
     return {
         "id": entry.id,

@@ -1,0 +1,134 @@
+"""The vector files against their schemas, the manifest, and the text rules of spec section 8.2.
+
+Independent truth: the JSON Schemas (themselves checked against the draft 2020-12
+meta-schema), sha256 recomputed here, and the raw file text.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from reference_impl.cli import main
+from reference_impl.schemas import SCHEMA_NAMES, load_schema, validator_for
+from reference_impl.suite.vocabulary import BUGS, FEATURES, FLAGS
+
+ROOT = Path(__file__).resolve().parent.parent
+VECTORS = ROOT / "vectors"
+MANIFEST: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
+IDS = [entry["id"] for entry in MANIFEST["vectors"]]
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_schema_is_valid_draft_2020_12(name: str) -> None:
+    Draft202012Validator.check_schema(load_schema(name))
+
+
+def walk_object_schemas(schema: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    if isinstance(schema, dict):
+        if schema.get("type") == "object" and "properties" in schema:
+            found.append((path, schema))
+        for key, value in schema.items():
+            found.extend(walk_object_schemas(value, f"{path}/{key}"))
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found.extend(walk_object_schemas(value, f"{path}/{index}"))
+    return found
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_every_object_is_closed_and_every_field_described(name: str) -> None:
+    for path, object_schema in walk_object_schemas(load_schema(name), name):
+        assert object_schema.get("additionalProperties") is False, f"{path}: additionalProperties must be false"
+        assert "required" in object_schema, f"{path}: no `required` list"
+        for field, field_schema in object_schema["properties"].items():
+            assert field_schema.get("description"), f"{path}/properties/{field}: no description"
+
+
+def test_schema_vocabularies_equal_the_code() -> None:
+    properties = load_schema("vector")["properties"]
+    assert set(properties["features"]["items"]["enum"]) == set(FEATURES)
+    assert set(properties["flags"]["items"]["enum"]) == set(FLAGS)
+    assert set(properties["catches"]["items"]["enum"]) == set(BUGS)
+
+
+def test_manifest_matches_schema_and_files() -> None:
+    assert list(validator_for("manifest").iter_errors(MANIFEST)) == []
+    assert MANIFEST["vector_count"] == len(IDS) >= 150
+    assert IDS == sorted(IDS) and len(set(IDS)) == len(IDS)
+    on_disk = {path.relative_to(VECTORS).as_posix() for path in VECTORS.rglob("*.json")} - {"manifest.json"}
+    assert on_disk == {entry["file"] for entry in MANIFEST["vectors"]}
+    for entry in MANIFEST["vectors"]:
+        data = (VECTORS / entry["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["file"]
+
+
+def test_every_feature_and_bug_is_covered() -> None:
+    counts = MANIFEST["counts"]
+    assert all(count > 0 for count in counts["by_feature"].values()), counts["by_feature"]
+    assert all(count > 0 for count in counts["by_bug"].values()), counts["by_bug"]
+
+
+class IntegerToken(int):
+    """An integer as it appeared in the text (without '.' or exponent)."""
+
+
+def integers_outside_allowed(value: Any, path: str) -> list[str]:
+    found = []
+    if isinstance(value, IntegerToken) and not path.endswith(".n_steps"):
+        found.append(path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found.extend(integers_outside_allowed(item, f"{path}.{key}"))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(integers_outside_allowed(item, f"{path}[{index}]"))
+    return found
+
+
+def refuse_constant(token: str) -> float:
+    raise AssertionError(f"{token} in a vector file")
+
+
+@pytest.mark.parametrize("vector_id", IDS)
+def test_vector_file(vector_id: str) -> None:
+    text = (VECTORS / f"{vector_id}.json").read_text(encoding="utf-8")
+    vector = json.loads(text, parse_int=lambda digits: IntegerToken(int(digits)), parse_constant=refuse_constant)
+    assert list(validator_for("vector").iter_errors(vector)) == []
+    assert vector["id"] == vector_id
+    # every real number carries a '.' or an exponent, so Dart's jsonDecode returns a double
+    assert integers_outside_allowed(vector, "") == []
+    # vectors spell out every field a user case may leave to its default
+    case = vector["case"]
+    assert {"reduction", "n_steps"} <= set(case) and {"momentum", "weight_decay"} <= set(case["optimizer"])
+    # the trace has one entry per step, example and layer
+    expected = vector["expected"]
+    assert len(expected["steps"]) == case["n_steps"]
+    for step_index, step in enumerate(expected["steps"]):
+        batch = case["batches"][step_index % len(case["batches"])]
+        assert len(step["examples"]) == len(batch)
+        assert len(step["layers"]) == len(case["layers"])
+
+
+def test_kink_vectors_really_hit_zero() -> None:
+    """KINK promises some relu/leaky_relu z is exactly 0.0; check it in the raw numbers."""
+    for entry in MANIFEST["vectors"]:
+        if "KINK" not in entry["flags"]:
+            continue
+        vector = json.loads((VECTORS / entry["file"]).read_text(encoding="utf-8"))
+        hits = 0
+        for step in vector["expected"]["steps"]:
+            for example in step["examples"]:
+                for layer_index, layer in enumerate(example["layers"]):
+                    if vector["case"]["layers"][layer_index]["activation"] in ("relu", "leaky_relu"):
+                        hits += layer["z"].count(0.0)
+        assert hits > 0, entry["id"]
+
+
+def test_generate_check_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--check", "--out", str(VECTORS)]) == 0
+    assert "match the generator byte for byte" in capsys.readouterr().out
