@@ -1,0 +1,112 @@
+"""Name the likely bug behind a failing vector (spec section 9.4).
+
+The case is re-run through every deliberately wrong variant of the reference
+(bug_variants.py). A variant that reproduces the foreign numbers explains the
+failure: first those that agree with every foreign number, else those that
+agree at least up to and including the first wrong one. float32 arithmetic
+is recognised by its size instead: every number within binary32 rounding of
+the expected value, yet outside the vector's tolerance.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from reference_impl.casefile import case_from_json, trace_to_json
+from reference_impl.conformance.bug_variants import VARIANTS, VariantCannotRunError, run_variant
+from reference_impl.conformance.compare import Mismatch, compare_trace, computation_order
+from reference_impl.suite.vocabulary import BUGS
+
+# two implementations of the same (wrong) algorithm agree this closely even in another language
+AGREEMENT = {"abs": 1e-9, "rel": 1e-6}
+# binary32 keeps about 7 decimal digits; errors compound a little over a step
+FLOAT32_CLOSENESS = {"abs": 1e-5, "rel": 1e-3}
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A catalogue bug whose variant reproduces the foreign numbers."""
+
+    bug: str
+    form: str  # which variant of the bug matched
+    detail: str
+    agreement: str  # "every number" or "up to the first wrong number"
+    title: str
+    fix: str
+    read: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"bug": self.bug, "form": self.form, "detail": self.detail, "agreement": self.agreement, "title": self.title, "fix": self.fix, "read": self.read}
+
+
+def _order_index(expected: dict[str, Any]) -> dict[str, int]:
+    """Position of every quantity path ('steps[0].examples[0].layers[1].dL_dz') in computation order."""
+    index = {}
+    for position, (_key, parts) in enumerate(computation_order(expected)):
+        text = ""
+        for part in parts:
+            text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+        index[text] = position
+    return index
+
+
+def _position(path: str, order: dict[str, int]) -> float:
+    """Position of an element path by its quantity; unknown paths sort last."""
+    candidate = path
+    while candidate:
+        if candidate in order:
+            return order[candidate]
+        if candidate.endswith("]"):
+            candidate = candidate[: candidate.rindex("[")]
+        else:
+            break
+    return math.inf
+
+
+def _suspect(bug: str, form: str, detail: str, agreement: str) -> Suspect:
+    entry = BUGS[bug]
+    return Suspect(bug, form, detail, agreement, entry["title"], entry["fix"], entry["read"])
+
+
+def diagnose(vector: dict[str, Any], got: Any, first: Mismatch) -> list[Suspect]:
+    """The catalogue bugs that explain how `got` differs from the vector, best first."""
+    case = case_from_json(vector["case"], vector.get("id", "vector"), ["case"])
+    order = _order_index(vector["expected"])
+    first_position = _position(first.path, order)
+    full: list[Suspect] = []
+    partial: list[tuple[float, Suspect]] = []
+    for variant in VARIANTS:
+        try:
+            variant_trace = trace_to_json(run_variant(case, variant.name))
+        except (VariantCannotRunError, IndexError, ZeroDivisionError, OverflowError, ValueError):
+            continue
+        against_variant = compare_trace(variant_trace, got, AGREEMENT, nan_matches_missing=True)
+        if against_variant.passed:
+            full.append(_suspect(variant.bug, variant.name, variant.detail, "every number"))
+            continue
+        assert against_variant.first is not None
+        reached = _position(against_variant.first.path, order)
+        if reached > first_position:
+            suspect = _suspect(variant.bug, variant.name, variant.detail, "up to the first wrong number")
+            partial.append((reached, suspect))
+    if not full and compare_trace(vector["expected"], got, FLOAT32_CLOSENESS).passed:
+        detail = "every number within binary32 rounding of the expected value"
+        full.append(_suspect("float32_arithmetic", "float32_arithmetic", detail, "every number, to binary32 precision"))
+    if full:
+        return _unique(full)
+    partial.sort(key=lambda item: -item[0])
+    if partial:
+        best = partial[0][0]
+        return _unique([suspect for reached, suspect in partial if reached == best])
+    return []
+
+
+def _unique(suspects: list[Suspect]) -> list[Suspect]:
+    """One suspect per bug, keeping the first (best) form."""
+    seen = set()
+    result = []
+    for suspect in suspects:
+        if suspect.bug not in seen:
+            seen.add(suspect.bug)
+            result.append(suspect)
+    return result
