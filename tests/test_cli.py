@@ -61,7 +61,7 @@ def test_trace_of_a_vector_reproduces_it(tmp_path: Path) -> None:
 
 
 def with_change(path: list[Any], value: Any) -> dict[str, Any]:
-    case = json.loads(json.dumps(SEED_CASE))
+    case: dict[str, Any] = json.loads(json.dumps(SEED_CASE))
     target = case
     for part in path[:-1]:
         target = target[part]

@@ -59,7 +59,7 @@ def test_schema_vocabularies_equal_the_code() -> None:
 def test_manifest_matches_schema_and_files() -> None:
     assert list(validator_for("manifest").iter_errors(MANIFEST)) == []
     assert MANIFEST["vector_count"] == len(IDS) >= 150
-    assert IDS == sorted(IDS) and len(set(IDS)) == len(IDS)
+    assert sorted(IDS) == IDS and len(set(IDS)) == len(IDS)
     on_disk = {path.relative_to(VECTORS).as_posix() for path in VECTORS.rglob("*.json")} - {"manifest.json"}
     assert on_disk == {entry["file"] for entry in MANIFEST["vectors"]}
     for entry in MANIFEST["vectors"]:

@@ -1,0 +1,275 @@
+"""Tolerance soundness: is every vector's tolerance wide enough for a correct port
+and narrow enough for every catalogue bug?  (issue 3, item 9)
+
+    python -m reference_impl.conformance.soundness [--vectors DIR] [--only GLOB] [--seeds N]
+
+A correct port in another language may use another libm (exp, log, log1p and
+tanh off by an ulp or a few) and may add in another order. This script
+imitates both on the reference itself, with nothing changed in the math core:
+
+  - nudged libm: the core's `math` module is swapped for one whose exp, log,
+    log1p and tanh results are moved by up to 4 ulps (seeded, deterministic);
+  - reordered sums: the case is rewritten into an equivalent one with the
+    inputs, the neurons of every layer, the outputs (with their targets) and
+    the examples of every batch permuted. The network computes the same
+    function, but every sum (z, dL_dx, the loss, the softmax denominator, the
+    batch reduction) runs in a different order. The trace is permuted back
+    before it is compared.
+
+Every vector must pass its own tolerance under both, while every bug variant
+(bug_variants.py) and binary32 rounding of the inputs (a lower bound of what
+float32 arithmetic does) must fail it. The margins printed are:
+  correct side: allowed bound / largest observed deviation (want >> 1)
+  bug side:     largest error / allowed bound, per bug, best vector (want >> 1)
+"""
+
+import argparse
+import fnmatch
+import json
+import math
+import random
+import struct
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from reference_impl import activations, losses
+from reference_impl.casefile import case_from_json, trace_to_json
+from reference_impl.conformance.bug_variants import VARIANTS, VariantCannotRunError, run_variant
+from reference_impl.conformance.compare import compare_trace
+from reference_impl.records import Case, Example, Layer
+from reference_impl.training import train
+
+NUDGED_FUNCTIONS = ("exp", "log", "log1p", "tanh")
+MAX_NUDGE_ULPS = 4
+
+
+def nudge(value: float, ulps: int) -> float:
+    """Move a finite float by `ulps` units in the last place (sign of ulps = direction)."""
+    if not math.isfinite(value) or ulps == 0:
+        return value
+    result = value
+    for _ in range(abs(ulps)):
+        result = math.nextafter(result, math.inf if ulps > 0 else -math.inf)
+    return result
+
+
+class NudgedMath(ModuleType):
+    """Stands in for `math` inside the core: transcendental results nudged, the rest unchanged."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__("nudged_math")
+        self.generator = random.Random(seed)
+
+    def __getattr__(self, name: str) -> Any:
+        original = getattr(math, name)
+        if name not in NUDGED_FUNCTIONS:
+            return original
+
+        def nudged(value: float) -> float:
+            return nudge(original(value), self.generator.randint(-MAX_NUDGE_ULPS, MAX_NUDGE_ULPS))
+
+        return nudged
+
+
+@contextmanager
+def nudged_libm(seed: int) -> Iterator[None]:
+    """Swap the core's `math` for NudgedMath while the block runs."""
+    saved = (activations.math, losses.math)
+    activations.math = NudgedMath(seed)  # type: ignore[assignment]
+    losses.math = NudgedMath(seed + 1)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        activations.math, losses.math = saved
+
+
+def permuted(values: list[Any], order: list[int]) -> list[Any]:
+    """values in the new order: position i holds values[order[i]]."""
+    return [values[index] for index in order]
+
+
+def unpermuted(values: list[Any], order: list[int]) -> list[Any]:
+    """Undo `permuted`."""
+    result: list[Any] = [None] * len(values)
+    for position, index in enumerate(order):
+        result[index] = values[position]
+    return result
+
+
+def random_order(count: int, generator: random.Random) -> list[int]:
+    order = list(range(count))
+    generator.shuffle(order)
+    return order
+
+
+def permute_case(case: Case, generator: random.Random) -> tuple[Case, list[list[int]], list[list[int]]]:
+    """An equivalent case with inputs, neurons, outputs and examples permuted.
+
+    Returns the case, the neuron orders (index 0: the inputs, then one per layer)
+    and the example order of every batch.
+    """
+    sizes = [len(case.layers[0].w[0])] + [len(layer.b) for layer in case.layers]
+    orders = [random_order(size, generator) for size in sizes]
+    layers = []
+    for layer_index, layer in enumerate(case.layers):
+        rows = permuted(layer.w, orders[layer_index + 1])
+        w = [permuted(row, orders[layer_index]) for row in rows]
+        layers.append(Layer(layer.activation, layer.slope, w, permuted(layer.b, orders[layer_index + 1])))
+    batch_orders = [random_order(len(batch), generator) for batch in case.batches]
+    batches = []
+    for batch_index, batch in enumerate(case.batches):
+        examples = [Example(permuted(example.x, orders[0]), permuted(example.y, orders[-1])) for example in batch]
+        batches.append(permuted(examples, batch_orders[batch_index]))
+    return Case(layers, case.loss, case.reduction, case.optimizer, batches, case.n_steps), orders, batch_orders
+
+
+def unpermute_trace(trace: dict[str, Any], orders: list[list[int]], batch_orders: list[list[int]]) -> dict[str, Any]:
+    """Put a trace of a permuted case back into the original case's order."""
+
+    def matrix(values: list[list[float]] | None, layer_index: int) -> list[list[float]] | None:
+        if values is None:
+            return None
+        rows = unpermuted(values, orders[layer_index + 1])
+        return [unpermuted(row, orders[layer_index]) for row in rows]
+
+    def vector(values: list[float] | None, order: list[int]) -> list[float] | None:
+        return None if values is None else unpermuted(values, order)
+
+    steps = []
+    for step_index, step in enumerate(trace["steps"]):
+        examples = []
+        for example in step["examples"]:
+            layers = []
+            for layer_index, layer in enumerate(example["layers"]):
+                neurons = orders[layer_index + 1]
+                layers.append({
+                    "z": vector(layer["z"], neurons), "a": vector(layer["a"], neurons),
+                    "dL_da": vector(layer["dL_da"], neurons), "dL_dz": vector(layer["dL_dz"], neurons),
+                    "dL_dw": matrix(layer["dL_dw"], layer_index), "dL_db": vector(layer["dL_db"], neurons),
+                    "dL_dx": vector(layer["dL_dx"], orders[layer_index]),
+                })
+            examples.append({"loss": example["loss"], "layers": layers})
+        batch_order = batch_orders[step_index % len(batch_orders)]
+        updates = []
+        for layer_index, update in enumerate(step["layers"]):
+            neurons = orders[layer_index + 1]
+            updates.append({
+                "dL_dw": matrix(update["dL_dw"], layer_index), "dL_db": vector(update["dL_db"], neurons),
+                "momentum_buffer_w": matrix(update["momentum_buffer_w"], layer_index),
+                "momentum_buffer_b": vector(update["momentum_buffer_b"], neurons),
+                "w": matrix(update["w"], layer_index), "b": vector(update["b"], neurons),
+            })
+        steps.append({"examples": unpermuted(examples, batch_order), "loss": step["loss"], "layers": updates})
+    return {"steps": steps}
+
+
+def to_float32(value: float) -> float:
+    """The nearest binary32 value, as a binary64."""
+    result: float = struct.unpack("<f", struct.pack("<f", value))[0]
+    return result
+
+
+def float32_inputs(case: Case) -> Case:
+    """The case with every number rounded to binary32."""
+    layers = [Layer(layer.activation, to_float32(layer.slope), [[to_float32(v) for v in row] for row in layer.w], [to_float32(v) for v in layer.b]) for layer in case.layers]
+    batches = [[Example([to_float32(v) for v in example.x], [to_float32(v) for v in example.y]) for example in batch] for batch in case.batches]
+    optimizer = type(case.optimizer)(to_float32(case.optimizer.lr), to_float32(case.optimizer.momentum), to_float32(case.optimizer.weight_decay))
+    return Case(layers, case.loss, case.reduction, optimizer, batches, case.n_steps)
+
+
+def load_vectors(directory: Path, patterns: list[str]) -> list[dict[str, Any]]:
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    vectors = []
+    for entry in manifest["vectors"]:
+        if patterns and not any(fnmatch.fnmatch(entry["id"], pattern) for pattern in patterns):
+            continue
+        vectors.append(json.loads((directory / entry["file"]).read_text(encoding="utf-8")))
+    return vectors
+
+
+def correct_side(vector: dict[str, Any], seeds: int) -> tuple[float, str]:
+    """The largest deviation / allowed ratio of any perturbed correct run, and which run it was."""
+    case = case_from_json(vector["case"], vector["id"], ["case"])
+    worst = 0.0
+    worst_run = "none"
+    for seed in range(seeds):
+        runs: list[tuple[str, dict[str, Any]]] = []
+        with nudged_libm(seed):
+            runs.append((f"nudged libm (seed {seed})", trace_to_json(train(case))))
+        generator = random.Random(seed)
+        permuted_case, orders, batch_orders = permute_case(case, generator)
+        runs.append((f"reordered sums (seed {seed})", unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders)))
+        with nudged_libm(seed + 1000):
+            runs.append((f"both (seed {seed})", unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders)))
+        for name, trace in runs:
+            result = compare_trace(vector["expected"], trace, vector["tolerance"])
+            ratio = result.largest_ratio if result.passed else max(result.largest_ratio, math.inf)
+            if ratio > worst:
+                worst, worst_run = ratio, name
+    return worst, worst_run
+
+
+def bug_side(vector: dict[str, Any]) -> dict[str, float]:
+    """For each bug, the largest error / allowed ratio its variants reach on this vector."""
+    case = case_from_json(vector["case"], vector["id"], ["case"])
+    reached: dict[str, float] = {}
+    for variant in VARIANTS:
+        try:
+            trace = trace_to_json(run_variant(case, variant.name))
+        except (VariantCannotRunError, IndexError):
+            reached[variant.bug] = max(reached.get(variant.bug, 0.0), math.inf)  # cannot even run: caught
+            continue
+        result = compare_trace(vector["expected"], trace, vector["tolerance"])
+        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, 1.0 + 1e-12)
+        if not result.passed and result.first is not None and result.first.abs_error is None:
+            ratio = math.inf  # a structural or non-finite difference
+        reached[variant.bug] = max(reached.get(variant.bug, 0.0), ratio)
+    float32_result = compare_trace(vector["expected"], trace_to_json(train(float32_inputs(case))), vector["tolerance"])
+    reached["float32_arithmetic"] = float32_result.largest_ratio
+    return reached
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.conformance.soundness", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vectors", default="vectors", help="the vectors directory (default: ./vectors)")
+    parser.add_argument("--only", action="append", default=[], help="only vectors whose id matches this glob (repeatable)")
+    parser.add_argument("--seeds", type=int, default=2, help="perturbed runs per vector and kind (default: 2)")
+    arguments = parser.parse_args(argv)
+    vectors = load_vectors(Path(arguments.vectors), arguments.only)
+    worst_correct = 0.0
+    worst_where = ""
+    failures = []
+    best_per_bug: dict[str, tuple[float, str]] = {}
+    for vector in vectors:
+        ratio, run = correct_side(vector, arguments.seeds)
+        if ratio > worst_correct:
+            worst_correct, worst_where = ratio, f"{vector['id']} ({run})"
+        if ratio > 1.0:
+            failures.append(f"{vector['id']}: a correct but perturbed run ({run}) exceeds the tolerance: ratio {ratio:.3g}")
+        for bug, reached in bug_side(vector).items():
+            if reached > best_per_bug.get(bug, (0.0, ""))[0]:
+                best_per_bug[bug] = (reached, vector["id"])
+    print(f"{len(vectors)} vectors, {arguments.seeds} seed(s) per perturbation")
+    margin = math.inf if worst_correct == 0.0 else 1.0 / worst_correct
+    print(f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'}; margin (allowed / deviation) = {margin:.3g}")
+    print("bug side: largest error / allowed, per bug (best vector):")
+    smallest = math.inf
+    for bug in sorted(best_per_bug):
+        reached, where = best_per_bug[bug]
+        smallest = min(smallest, reached)
+        shown = "cannot run / structural" if math.isinf(reached) else f"{reached:.3g}"
+        print(f"  {bug:32s} {shown:>24s}  {where}")
+        if reached <= 1.0:
+            failures.append(f"{bug}: no vector fails beyond its tolerance")
+    print(f"bug side: smallest margin (error / allowed) = {smallest:.3g}")
+    for line in failures:
+        print("UNSOUND: " + line, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""PyTorch float64 autograd agrees with every vector (optional: skipped without torch).
+
+Independent truth: torch autograd and torch.optim.SGD, driven by
+tests/pytorch_crosscheck.py (which never imports reference_impl). PyTorch is
+not a dependency of the package or of its extras; install it by hand to run
+these tests (`pip install torch`).
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("torch")
+
+from pytorch_crosscheck import Report, crosscheck_all, format_report, kink_derivatives, run_case
+
+VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+MANIFEST: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
+IDS = [entry["id"] for entry in MANIFEST["vectors"]]
+
+
+def load(vector_id: str) -> dict[str, Any]:
+    vector: dict[str, Any] = json.loads((VECTORS / f"{vector_id}.json").read_text(encoding="utf-8"))
+    return vector
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    """Every vector run once in torch and compared."""
+    return crosscheck_all()
+
+
+@pytest.mark.parametrize("vector_id", IDS)
+def test_every_number_within_the_vectors_tolerance(report: Report, vector_id: str) -> None:
+    result = next(result for result in report.results if result.vector_id == vector_id)
+    assert result.structure_errors == []
+    assert result.compared > 0
+    messages = [difference.describe() for difference in result.outside]
+    assert messages == [], f"{len(messages)} number(s) outside tolerance:\n" + "\n".join(messages[:10])
+
+
+def test_report_covers_the_whole_manifest(report: Report, capsys: pytest.CaptureFixture[str]) -> None:
+    assert [result.vector_id for result in report.results] == IDS
+    assert report.failing == []
+    worst = report.worst_significant
+    assert worst is not None
+    # the numbers that are not near zero agree far inside the vectors' rel tolerance (1e-9)
+    assert worst.relative < 1e-9, worst.describe()
+    with capsys.disabled():
+        print("\n" + format_report(report))
+
+
+def kink_vectors() -> list[dict[str, Any]]:
+    return [vector for vector in (load(vector_id) for vector_id in IDS) if "KINK" in vector["flags"]]
+
+
+def test_pytorch_kink_convention_matches_the_vectors() -> None:
+    """relu'(0) = 0 and leaky_relu'(0) = slope in PyTorch, and in the KINK vectors."""
+    vectors = kink_vectors()
+    assert vectors, "no vector is flagged KINK"
+    kinks_seen = 0
+    for vector in vectors:
+        layers = vector["case"]["layers"]
+        got = run_case(vector["case"])
+        for step_index, step in enumerate(vector["expected"]["steps"]):
+            for example_index, example in enumerate(step["examples"]):
+                for layer_index, layer in enumerate(example["layers"]):
+                    activation = layers[layer_index]["activation"]
+                    if activation not in ("relu", "leaky_relu"):
+                        continue
+                    slope = float(layers[layer_index].get("slope", 0.0))
+                    relu_prime, leaky_prime = kink_derivatives(slope)
+                    assert relu_prime == 0.0
+                    assert leaky_prime == slope
+                    derivative = relu_prime if activation == "relu" else leaky_prime
+                    torch_layer = got["steps"][step_index]["examples"][example_index]["layers"][layer_index]
+                    for j, z in enumerate(layer["z"]):
+                        if z != 0.0:
+                            continue
+                        kinks_seen += 1
+                        where = f"{vector['id']}: steps[{step_index}].examples[{example_index}].layers[{layer_index}] neuron {j}"
+                        assert torch_layer["z"][j] == 0.0, where
+                        assert layer["dL_dz"][j] == layer["dL_da"][j] * derivative, where
+                        assert torch_layer["dL_dz"][j] == torch_layer["dL_da"][j] * derivative, where
+                        assert torch_layer["dL_dz"][j] == layer["dL_dz"][j], where
+    assert kinks_seen >= len(vectors)
