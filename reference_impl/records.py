@@ -6,8 +6,8 @@ after they are built: the training loop makes new ones.
 
 Indexing, stated once: `w[j][k]` is the weight TO neuron j of this layer FROM
 input k (neuron k of the previous layer, or network input k for the first
-layer). Layers and neurons are numbered from 0 in code and JSON, from 1 in the
-spec's prose.
+layer). Layers are numbered from 0 in code and JSON and from 1 in the spec's
+prose; neurons and inputs are numbered from 0 everywhere.
 """
 
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ class Example:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """Stochastic gradient descent in PyTorch's form (spec section 6.3)."""
+    """Stochastic gradient descent in PyTorch's form (spec section 6.4)."""
 
     lr: float  # learning rate
     momentum: float  # 0.0 turns momentum off

@@ -9,7 +9,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-SCHEMA_NAMES = ("case", "trace", "vector", "manifest")
+SCHEMA_NAMES = ("case", "trace", "vector", "manifest", "protocol")
 
 
 def schema_directory() -> Path:

@@ -114,6 +114,14 @@ def test_vector_file(vector_id: str) -> None:
         assert len(step["layers"]) == len(case["layers"])
 
 
+@pytest.mark.parametrize("vector_id", IDS)
+def test_no_vector_diverges(vector_id: str) -> None:
+    """The tolerance is sized for runs that settle; a diverging loss would amplify rounding."""
+    steps = json.loads((VECTORS / f"{vector_id}.json").read_text(encoding="utf-8"))["expected"]["steps"]
+    first = steps[0]["loss"]
+    assert all(step["loss"] <= 10.0 * (first + 1.0) for step in steps)
+
+
 def test_kink_vectors_really_hit_zero() -> None:
     """KINK promises some relu/leaky_relu z is exactly 0.0; check it in the raw numbers."""
     for entry in MANIFEST["vectors"]:

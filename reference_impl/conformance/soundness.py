@@ -78,13 +78,15 @@ class NudgedMath(ModuleType):
 @contextmanager
 def nudged_libm(seed: int) -> Iterator[None]:
     """Swap the core's `math` for NudgedMath while the block runs."""
-    saved = (activations.math, losses.math)
-    activations.math = NudgedMath(seed)  # type: ignore[assignment]
-    losses.math = NudgedMath(seed + 1)  # type: ignore[assignment]
+    modules = (activations, losses)
+    saved = [vars(module)["math"] for module in modules]
+    for offset, module in enumerate(modules):
+        vars(module)["math"] = NudgedMath(seed + offset)
     try:
         yield
     finally:
-        activations.math, losses.math = saved
+        for module, original in zip(modules, saved, strict=True):
+            vars(module)["math"] = original
 
 
 def permuted(values: list[Any], order: list[int]) -> list[Any]:
@@ -175,7 +177,10 @@ def to_float32(value: float) -> float:
 
 def float32_inputs(case: Case) -> Case:
     """The case with every number rounded to binary32."""
-    layers = [Layer(layer.activation, to_float32(layer.slope), [[to_float32(v) for v in row] for row in layer.w], [to_float32(v) for v in layer.b]) for layer in case.layers]
+    layers = []
+    for layer in case.layers:
+        w = [[to_float32(v) for v in row] for row in layer.w]
+        layers.append(Layer(layer.activation, to_float32(layer.slope), w, [to_float32(v) for v in layer.b]))
     batches = [[Example([to_float32(v) for v in example.x], [to_float32(v) for v in example.y]) for example in batch] for batch in case.batches]
     optimizer = type(case.optimizer)(to_float32(case.optimizer.lr), to_float32(case.optimizer.momentum), to_float32(case.optimizer.weight_decay))
     return Case(layers, case.loss, case.reduction, optimizer, batches, case.n_steps)

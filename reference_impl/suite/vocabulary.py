@@ -28,7 +28,7 @@ FLAGS: dict[str, str] = {
     "EDGE_CASE": "an input at the edge of the algorithm's domain",
     "KINK": "some z is exactly 0 at a relu or leaky_relu kink, where the derivative is a convention",
     "SATURATION": "sigmoid, tanh or softmax saturated: |z| of 40 or more, or logits in the hundreds",
-    "DEAD_RELU": "a relu neuron outputs 0 for every example, so its gradients are 0",
+    "DEAD_RELU": "some relu neuron has z <= 0 for every example of the first batch, so it outputs 0 and its weights get zero gradient",
     "ZERO_INPUT": "inputs or activations that are exactly 0",
     "NEGATIVE_ZERO": "-0.0 appears in the inputs; it must parse and compute like 0.0",
     "WIDE": "a layer of 32 or more neurons",
@@ -70,7 +70,7 @@ BUGS: dict[str, dict[str, str]] = {
     },
     "update_before_backprop": {
         "title": "a later layer updated before its error is propagated to the layer below",
-        "first_wrong": "dL_da",
+        "first_wrong": "dL_dx (the hidden layer's dL_da)",
         "fix": "compute every gradient of the step from the old parameters; update all layers afterwards",
         "read": "spec section 6.5",
     },
@@ -100,7 +100,7 @@ BUGS: dict[str, dict[str, str]] = {
     },
     "loss_factor_mismatch": {
         "title": "loss factor mismatch: 2 vs 1/2 vs mean over outputs",
-        "first_wrong": "loss",
+        "first_wrong": "loss, or dL_da when only the gradient is off",
         "fix": "sse: 2 * (a - y); half_sse: a - y; mse: 2 * (a - y) / n_outputs",
         "read": "spec eqs. 5.2-5.4 and 5.7-5.9",
     },
@@ -147,8 +147,8 @@ BUGS: dict[str, dict[str, str]] = {
         "read": "spec eqs. 6.8 and 6.15",
     },
     "naive_sigmoid_overflow": {
-        "title": "naive sigmoid 1 / (1 + e^-z) and derivative e^-z / (1 + e^-z)^2 overflow for very negative z",
-        "first_wrong": "a",
+        "title": "naive sigmoid 1 / (1 + e^-z) overflows for very negative z: Python raises; IEEE languages get e^800 = inf, and the naive derivative e^-z / (1 + e^-z)^2 becomes inf / inf = NaN",
+        "first_wrong": "dL_dz (or a crash)",
         "fix": "use the branch-stable sigmoid (spec eq. 4.3) and sigma' = s * (1 - s)",
         "read": "spec eq. 4.3",
     },
