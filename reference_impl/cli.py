@@ -2,8 +2,11 @@
 
   backprop-spec generate [--out DIR] [--check]   write vectors/ (or check it for drift)
   backprop-spec trace CASE.json [--out FILE]     turn your own case into a full vector
+  backprop-spec validate --program "CMD"         run every vector through your port (protocol v1)
+  backprop-spec validate --results FILE          judge a results file your port wrote
 
-Exit status: 0 on success, 1 when --check finds drift, 2 for bad input or usage.
+Exit status: 0 on success, 1 when --check finds drift or validate finds a failed or
+errored vector, 2 for bad input, usage or a harness error.
 """
 
 import argparse
@@ -13,15 +16,21 @@ from pathlib import Path
 
 from reference_impl.canonical_json import dumps, write_atomically
 from reference_impl.casefile import InputError, case_from_json, read_json_file, schema_errors
+from reference_impl.conformance import report, runner
 from reference_impl.suite.catalogue import Entry
 from reference_impl.suite.generate import build_suite, build_vector, drift, summary, write_suite
+from reference_impl.suite.spec_tables import with_tables
 
 
 def command_generate(arguments: argparse.Namespace) -> int:
     directory = Path(arguments.out)
     suite = build_suite()
+    spec = Path(arguments.spec)
+    spec_text = spec.read_text(encoding="utf-8") if spec.is_file() else None
     if arguments.check:
         problems = drift(suite, directory)
+        if spec_text is not None and with_tables(spec_text) != spec_text:
+            problems.append(f"differs: {spec} (its feature, flag or bug tables)")
         if problems:
             print(f"{len(problems)} file(s) in {directory} differ from what `backprop-spec generate` writes:", file=sys.stderr)
             for line in problems:
@@ -32,6 +41,9 @@ def command_generate(arguments: argparse.Namespace) -> int:
         print(f"{directory}: all {len(suite.files)} files match the generator byte for byte")
         return 0
     changed = write_suite(suite, directory)
+    if spec_text is not None and with_tables(spec_text) != spec_text:
+        write_atomically(spec, with_tables(spec_text))
+        changed.append(str(spec))
     print(summary(suite))
     print(f"{directory}: {len(changed)} file(s) written or removed, {len(suite.files) - len(changed)} unchanged")
     return 0
@@ -59,6 +71,45 @@ def command_trace(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_validate(arguments: argparse.Namespace) -> int:
+    options = runner.Options(
+        vectors=Path(arguments.vectors),
+        only=arguments.only or [],
+        strict=arguments.strict,
+        timeout=arguments.timeout,
+        startup_timeout=arguments.startup_timeout,
+        diagnosis=not arguments.no_diagnosis,
+        transcript=Path(arguments.transcript) if arguments.transcript else None,
+    )
+    text = report.TextReport(sys.stdout, verbose=arguments.verbose)
+    mode, source = ("program", arguments.program) if arguments.program is not None else ("results", arguments.results)
+    text.header(mode, source, arguments.vectors)
+    try:
+        if arguments.program is not None:
+            result = runner.validate_program(arguments.program, options, text.outcome)
+        else:
+            result = runner.validate_results(Path(arguments.results), options, text.outcome)
+    except runner.HarnessError as error:
+        print(f"backprop-spec validate: error: {error}", file=sys.stderr)
+        return 2
+    text.finish(result)
+    if arguments.json:
+        write_atomically(Path(arguments.json), report.json_text(result))
+    if arguments.junit:
+        write_atomically(Path(arguments.junit), report.junit_text(result))
+    return result.exit_status()
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="backprop-spec", description="Neuron-level backpropagation: reference, test vectors and tools.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -66,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write the test vectors (or check them with --check)")
     generate.add_argument("--out", default="vectors", help="the vectors directory (default: ./vectors)")
     generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file differs from what would be written")
+    generate.add_argument("--spec", default="spec/spec.md", help="spec file whose vocabulary tables are kept in step (default: spec/spec.md, if present)")
     generate.set_defaults(run=command_generate)
 
     trace = commands.add_parser("trace", help="trace your own case (JSON) into a full vector")
@@ -74,6 +126,22 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--id", default="user/traced", help="the id to give the vector (default: user/traced)")
     trace.add_argument("--description", help="the vector's description")
     trace.set_defaults(run=command_trace)
+
+    validate = commands.add_parser("validate", help="check a port: run the vectors through its program (protocol v1) or judge its results file")
+    source = validate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--program", metavar="CMD", help='the command that starts your adapter, e.g. "dart run bin/adapter.dart" (never run by a shell)')
+    source.add_argument("--results", metavar="FILE", help="a results file your port wrote (spec/protocol.md section 8)")
+    validate.add_argument("--vectors", default="vectors", metavar="DIR", help="the vectors directory (default: ./vectors), or one vector file")
+    validate.add_argument("--only", action="append", metavar="GLOB", help="run only the vectors whose id matches (fnmatch, e.g. 'seed/*'); repeatable")
+    validate.add_argument("--strict", action="store_true", help="vectors flagged EXACT must match bit for bit")
+    validate.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="SECONDS", help="per vector (default: 10)")
+    validate.add_argument("--startup-timeout", type=positive_seconds, default=30.0, metavar="SECONDS", help="for the program to answer hello (default: 30)")
+    validate.add_argument("--json", metavar="REPORT", help="also write a JSON report here")
+    validate.add_argument("--junit", metavar="REPORT", help="also write a JUnit XML report here (for CI)")
+    validate.add_argument("--verbose", action="store_true", help="a line for every vector, and the program's stderr")
+    validate.add_argument("--no-diagnosis", action="store_true", help="do not re-run failing cases through the known bugs")
+    validate.add_argument("--transcript", metavar="FILE", help="write every protocol message exchanged here, one JSON line each (debugging)")
+    validate.set_defaults(run=command_validate)
     return parser
 
 

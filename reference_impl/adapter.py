@@ -1,0 +1,131 @@
+"""The reference implementation behind protocol v1: what a port's adapter looks like.
+
+    python -m reference_impl.adapter                      speak the protocol on stdin/stdout
+    python -m reference_impl.adapter --write-results OUT  write a results file for every vector
+                                     [--vectors DIR]      (results mode, spec/protocol.md section 8)
+
+    backprop-spec validate --program "python -m reference_impl.adapter" --strict
+
+The loop is the whole adapter: read a line, answer with one line, flush.
+Standard output carries protocol messages only; anything else goes to
+standard error. A port's adapter has the same shape (spec/protocol.md
+section 10 gives it in Dart).
+
+Not here: checking the answers (that is the harness's job, conformance/runner.py).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from reference_impl import SPEC_VERSION
+from reference_impl.casefile import InputError, case_from_json, first_non_finite, json_path, read_json_file, trace_to_json
+from reference_impl.suite.vocabulary import FEATURES
+from reference_impl.training import train
+
+PROTOCOL_VERSION = 1
+IMPLEMENTATION = {"name": "backprop-spec reference", "language": "python", "version": SPEC_VERSION}
+
+
+def run_case(case_document: Any, vector_id: str) -> dict[str, Any]:
+    """case JSON -> trace JSON, through the reference. Raises InputError for a bad case."""
+    case = case_from_json(case_document, f"run {vector_id}", ["case"])
+    trace = trace_to_json(train(case))
+    bad = first_non_finite(trace, [])
+    if bad is not None:
+        raise InputError(f"the trace holds a non-finite number at {json_path(bad)}; JSON cannot carry it")
+    return trace
+
+
+def answer(message: Any) -> dict[str, Any] | None:
+    """The answer to one harness message, or None for bye.
+
+    answer({"type": "hello", "protocol": 1}) -> {"type": "hello", "protocol": 1, ...}
+    """
+    if not isinstance(message, dict):
+        return {"type": "error", "message": "expected a JSON object"}
+    kind = message.get("type")
+    if kind == "hello":
+        if message.get("protocol") != PROTOCOL_VERSION:
+            return {"type": "error", "message": f"this adapter speaks protocol {PROTOCOL_VERSION}, not {message.get('protocol')!r}"}
+        return {"type": "hello", "protocol": PROTOCOL_VERSION, "implementation": IMPLEMENTATION, "features": sorted(FEATURES)}
+    if kind == "run":
+        vector_id = message.get("id")
+        if not isinstance(vector_id, str):
+            return {"type": "error", "message": "a run message needs a string id"}
+        try:
+            return {"type": "result", "id": vector_id, "trace": run_case(message.get("case"), vector_id)}
+        except InputError as error:
+            return {"type": "error", "id": vector_id, "message": str(error)}
+        except (ArithmeticError, ValueError, IndexError) as error:
+            return {"type": "error", "id": vector_id, "message": f"{type(error).__name__}: {error}"}
+    if kind == "bye":
+        return None
+    return {"type": "error", "message": f"unexpected message type {kind!r}"}
+
+
+def send(stream: TextIO, message: dict[str, Any]) -> None:
+    """One message, one line, flushed at once (the harness waits for it)."""
+    stream.write(json.dumps(message, allow_nan=False) + "\n")
+    stream.flush()
+
+
+def serve(lines: TextIO, out: TextIO) -> int:
+    """Answer every message until bye or end of input."""
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError as error:
+            send(out, {"type": "error", "message": f"not JSON: {error}"})
+            continue
+        reply = answer(message)
+        if reply is None:
+            return 0
+        send(out, reply)
+    return 0
+
+
+def write_results(vectors: Path, out: Path) -> int:
+    """Results mode: run every vector of the manifest and write one results file."""
+    manifest = read_json_file(vectors / "manifest.json")
+    results: dict[str, Any] = {}
+    for item in manifest["vectors"]:
+        vector = read_json_file(vectors / item["file"])
+        reply = answer({"type": "run", "id": vector["id"], "case": vector["case"]})
+        assert reply is not None
+        if reply["type"] == "result":
+            results[vector["id"]] = {"trace": reply["trace"]}
+        else:
+            results[vector["id"]] = {"error": reply["message"]}
+    document = {"protocol": PROTOCOL_VERSION, "implementation": IMPLEMENTATION, "features": sorted(FEATURES), "results": results}
+    out.write_text(json.dumps(document, allow_nan=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}: {len(results)} results", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.adapter", description="The reference implementation behind protocol v1.")
+    parser.add_argument("--write-results", metavar="OUT", help="write a results file for every vector instead of serving the protocol")
+    parser.add_argument("--vectors", default="vectors", help="the vectors directory for --write-results (default: ./vectors)")
+    arguments = parser.parse_args(argv)
+    if arguments.write_results:
+        try:
+            return write_results(Path(arguments.vectors), Path(arguments.write_results))
+        except InputError as error:
+            print(f"adapter: error: {error}", file=sys.stderr)
+            return 2
+    # line by line, UTF-8 whatever the locale says
+    stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115 (lives as long as the process)
+    stdout = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    try:
+        return serve(stdin, stdout)
+    except (BrokenPipeError, KeyboardInterrupt):
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
