@@ -38,7 +38,8 @@ def catching_vectors(bug: str, limit: int = 3) -> list[str]:
 
 
 def validate(bug: str, vector_ids: list[str], report: Path) -> dict[str, Any]:
-    command = [sys.executable, "-m", "reference_impl.cli", "validate", "--program", f"{sys.executable} tests/mutant_adapter.py {bug}", "--json", str(report), "--timeout", "30"]
+    program = f"{sys.executable} tests/mutant_adapter.py {bug}"
+    command = [sys.executable, "-m", "reference_impl.cli", "validate", "--program", program, "--json", str(report), "--timeout", "30"]
     for vector_id in vector_ids:
         command += ["--only", vector_id]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
