@@ -248,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     worst_correct = 0.0
     worst_where = ""
     failures = []
-    best_per_bug: dict[str, tuple[float, str]] = {}
+    best_per_bug: dict[str, tuple[float, str]] = {}  # largest finite ratio and where
+    structural: dict[str, int] = {}  # vectors where the bug cannot run or gives non-numbers
     for vector in vectors:
         ratio, run = correct_side(vector, arguments.seeds)
         if ratio > worst_correct:
@@ -256,19 +257,22 @@ def main(argv: list[str] | None = None) -> int:
         if ratio > 1.0:
             failures.append(f"{vector['id']}: a correct but perturbed run ({run}) exceeds the tolerance: ratio {ratio:.3g}")
         for bug, reached in bug_side(vector).items():
-            if reached > best_per_bug.get(bug, (0.0, ""))[0]:
+            if math.isinf(reached):
+                structural[bug] = structural.get(bug, 0) + 1
+            elif reached > best_per_bug.get(bug, (0.0, ""))[0]:
                 best_per_bug[bug] = (reached, vector["id"])
     print(f"{len(vectors)} vectors, {arguments.seeds} seed(s) per perturbation")
     margin = math.inf if worst_correct == 0.0 else 1.0 / worst_correct
     print(f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'}; margin (allowed / deviation) = {margin:.3g}")
-    print("bug side: largest error / allowed, per bug (best vector):")
+    print("bug side, per bug: the largest numeric error / allowed (and its vector); vectors where it cannot run or gives non-numbers")
     smallest = math.inf
-    for bug in sorted(best_per_bug):
-        reached, where = best_per_bug[bug]
-        smallest = min(smallest, reached)
-        shown = "cannot run / structural" if math.isinf(reached) else f"{reached:.3g}"
-        print(f"  {bug:32s} {shown:>24s}  {where}")
-        if reached <= 1.0:
+    for bug in sorted(set(best_per_bug) | set(structural)):
+        reached, where = best_per_bug.get(bug, (0.0, "-"))
+        caught = reached > 1.0 or structural.get(bug, 0) > 0
+        if reached > 1.0:
+            smallest = min(smallest, reached)
+        print(f"  {bug:32s} {reached:>10.3g}  {where:48s} {structural.get(bug, 0):4d}")
+        if not caught:
             failures.append(f"{bug}: no vector fails beyond its tolerance")
     print(f"bug side: smallest margin (error / allowed) = {smallest:.3g}")
     for line in failures:
