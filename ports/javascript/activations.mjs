@@ -1,0 +1,202 @@
+// Activations a = f(z) and their derivatives f'(z) = da/dz (spec section 4).
+//
+// Each function sits right above its derivative. Every derivative is evaluated
+// at z, never at a. softmax works on a whole layer; the others on one neuron.
+// Left out: any activation outside spec section 4 (gelu, elu, softplus, ...).
+
+/**
+ * identity: a = z  (spec eq. 4.1).  identity(2.0) -> 2.0
+ * @param {number} z
+ * @returns {number}
+ */
+export function identity(z) {
+  return z;
+}
+
+/**
+ * identity': 1  (spec eq. 4.2).  identityPrime(2.0) -> 1.0
+ * @param {number} z
+ * @returns {number}
+ */
+export function identityPrime(z) {
+  return 1.0;
+}
+
+/**
+ * Branch-stable sigmoid: 1 / (1 + exp(-z)) for z >= 0, exp(z) / (1 + exp(z))
+ * otherwise, so exp never overflows (spec eq. 4.3).  sigmoid(0.0) -> 0.5
+ * @param {number} z
+ * @returns {number}
+ */
+export function sigmoid(z) {
+  if (z >= 0.0) {
+    return 1.0 / (1.0 + Math.exp(-z));
+  }
+  const e_to_z = Math.exp(z);
+  return e_to_z / (1.0 + e_to_z);
+}
+
+/**
+ * sigmoid': s * (1 - s) with s = sigmoid(z)  (spec eq. 4.4).  sigmoidPrime(0.0) -> 0.25
+ * @param {number} z
+ * @returns {number}
+ */
+export function sigmoidPrime(z) {
+  const s = sigmoid(z);
+  return s * (1.0 - s);
+}
+
+/**
+ * tanh: a = tanh(z), the platform's binary64 tanh  (spec eq. 4.5).  tanh(0.0) -> 0.0
+ * @param {number} z
+ * @returns {number}
+ */
+export function tanh(z) {
+  return Math.tanh(z);
+}
+
+/**
+ * tanh': 1 - t * t with t = tanh(z)  (spec eq. 4.6).  tanhPrime(0.0) -> 1.0
+ * @param {number} z
+ * @returns {number}
+ */
+export function tanhPrime(z) {
+  const t = Math.tanh(z);
+  return 1.0 - t * t;
+}
+
+/**
+ * relu: z if z > 0 else 0  (spec eq. 4.7).  relu(-2.0) -> 0.0
+ * @param {number} z
+ * @returns {number}
+ */
+export function relu(z) {
+  if (z > 0.0) {
+    return z;
+  }
+  return 0.0;
+}
+
+/**
+ * relu': 1 if z > 0 else 0; at the kink z = 0 it is 0  (spec eq. 4.8).  reluPrime(0.0) -> 0.0
+ * @param {number} z
+ * @returns {number}
+ */
+export function reluPrime(z) {
+  if (z > 0.0) {
+    return 1.0;
+  }
+  return 0.0;
+}
+
+/**
+ * leaky_relu: z if z > 0 else slope * z  (spec eq. 4.9).  leakyRelu(-2.0, 0.01) -> -0.02
+ * @param {number} z
+ * @param {number} slope
+ * @returns {number}
+ */
+export function leakyRelu(z, slope) {
+  if (z > 0.0) {
+    return z;
+  }
+  return slope * z;
+}
+
+/**
+ * leaky_relu': 1 if z > 0 else slope; at the kink z = 0 it is slope  (spec eq. 4.10).
+ * leakyReluPrime(0.0, 0.01) -> 0.01
+ * @param {number} z
+ * @param {number} slope
+ * @returns {number}
+ */
+export function leakyReluPrime(z, slope) {
+  if (z > 0.0) {
+    return 1.0;
+  }
+  return slope;
+}
+
+/**
+ * Softmax of a whole layer, the largest z subtracted first:
+ * a[j] = exp(z[j] - largest) / sum_k exp(z[k] - largest)  (spec eq. 4.11).
+ * softmax([0.0, 0.0]) -> [0.5, 0.5]
+ * @param {number[]} z  [n_neurons]
+ * @returns {number[]}  [n_neurons]
+ */
+export function softmax(z) {
+  const n = z.length;
+  let largest = z[0];
+  for (let k = 1; k < n; k++) {
+    if (z[k] > largest) {
+      largest = z[k];
+    }
+  }
+  const exps = new Array(n).fill(0.0); // [n_neurons]
+  let total = 0.0;
+  for (let k = 0; k < n; k++) {
+    exps[k] = Math.exp(z[k] - largest);
+    total = total + exps[k];
+  }
+  const a = new Array(n).fill(0.0); // [n_neurons]
+  for (let j = 0; j < n; j++) {
+    a[j] = exps[j] / total;
+  }
+  return a;
+}
+
+/**
+ * General softmax Jacobian applied to dL_da:
+ * dL_dz[j] = sum_k (dL_da[k] * a[k]) * (delta_jk - a[j])  (spec eq. 4.12).
+ * softmax_dL_dz([0.5, 0.5], [1.0, 0.0]) -> [0.25, -0.25]
+ * @param {number[]} a      [n_neurons], the softmax output
+ * @param {number[]} dL_da  [n_neurons]
+ * @returns {number[]}      dL_dz, [n_neurons]
+ */
+export function softmax_dL_dz(a, dL_da) {
+  const n = a.length;
+  const dL_dz = new Array(n).fill(0.0); // [n_neurons]
+  for (let j = 0; j < n; j++) {
+    let total = 0.0;
+    for (let k = 0; k < n; k++) {
+      // delta_jk is only "1 when j equals k", not an error term
+      const delta_jk = j === k ? 1.0 : 0.0;
+      total = total + dL_da[k] * a[k] * (delta_jk - a[j]);
+    }
+    dL_dz[j] = total;
+  }
+  return dL_dz;
+}
+
+/**
+ * f(z) of one neuron for a per-neuron activation named in the case (spec eq. 6.2).
+ * activate("relu", null, -1.0) -> 0.0
+ * @param {string} activation  identity, sigmoid, tanh, relu or leaky_relu
+ * @param {number|null} slope  leaky_relu's slope, null for the others
+ * @param {number} z
+ * @returns {number}
+ */
+export function activate(activation, slope, z) {
+  if (activation === "identity") return identity(z);
+  if (activation === "sigmoid") return sigmoid(z);
+  if (activation === "tanh") return tanh(z);
+  if (activation === "relu") return relu(z);
+  if (activation === "leaky_relu") return leakyRelu(z, slope);
+  throw new Error(`activate: ${activation} is not a per-neuron activation`);
+}
+
+/**
+ * f'(z) of one neuron for a per-neuron activation (spec eqs. 4.2-4.10, used by eq. 6.5).
+ * activatePrime("sigmoid", null, 0.0) -> 0.25
+ * @param {string} activation
+ * @param {number|null} slope
+ * @param {number} z
+ * @returns {number}
+ */
+export function activatePrime(activation, slope, z) {
+  if (activation === "identity") return identityPrime(z);
+  if (activation === "sigmoid") return sigmoidPrime(z);
+  if (activation === "tanh") return tanhPrime(z);
+  if (activation === "relu") return reluPrime(z);
+  if (activation === "leaky_relu") return leakyReluPrime(z, slope);
+  throw new Error(`activatePrime: ${activation} is not a per-neuron activation`);
+}

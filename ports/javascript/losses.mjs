@@ -1,0 +1,163 @@
+// Losses of ONE example and their derivatives (spec section 5).
+//
+// The squared losses give the output layer's dL_da; the cross-entropies give
+// its dL_dz directly (the fused forms, spec section 5.3) and have no dL_da.
+// Left out: combining several examples (that is the batch reduction,
+// training.mjs), class-index targets, label smoothing, class weights.
+
+/**
+ * True for the two cross-entropies (spec section 5.3).
+ * isCrossEntropy("sse") -> false
+ * @param {string} loss
+ * @returns {boolean}
+ */
+export function isCrossEntropy(loss) {
+  return loss === "binary_cross_entropy" || loss === "categorical_cross_entropy";
+}
+
+/**
+ * Sum of squared errors S = sum_j (a[j] - y[j])^2, j ascending from 0.0  (spec eq. 5.1).
+ * sumOfSquaredErrors([3.5], [4.0]) -> 0.25
+ * @param {number[]} a  [n]
+ * @param {number[]} y  [n]
+ * @returns {number}
+ */
+export function sumOfSquaredErrors(a, y) {
+  let total = 0.0;
+  for (let j = 0; j < a.length; j++) {
+    const difference = a[j] - y[j];
+    total = total + difference * difference;
+  }
+  return total;
+}
+
+/**
+ * Binary cross-entropy from the logits, mean over the outputs:
+ * L = (sum_j ((max(z,0) - z*y) + log1p(exp(-|z|)))) / n  (spec eq. 5.5).
+ * binaryCrossEntropy([0.0], [1.0]) -> 0.6931471805599453
+ * @param {number[]} z  [n], the output layer's pre-activations
+ * @param {number[]} y  [n]
+ * @returns {number}
+ */
+export function binaryCrossEntropy(z, y) {
+  const n = z.length;
+  let total = 0.0;
+  for (let j = 0; j < n; j++) {
+    let positive_part = 0.0;
+    if (z[j] > 0.0) {
+      positive_part = z[j];
+    }
+    total = total + (positive_part - z[j] * y[j] + Math.log1p(Math.exp(-Math.abs(z[j]))));
+  }
+  return total / n;
+}
+
+/**
+ * Categorical cross-entropy from the logits with the log-softmax, sum over classes:
+ * L = -sum_j y[j] * ((z[j] - largest) - log(sum_k exp(z[k] - largest)))  (spec eq. 5.6).
+ * categoricalCrossEntropy([0.0, 0.0], [1.0, 0.0]) -> 0.6931471805599453
+ * @param {number[]} z  [n], the output layer's pre-activations (logits)
+ * @param {number[]} y  [n], probabilities summing to 1
+ * @returns {number}
+ */
+export function categoricalCrossEntropy(z, y) {
+  const n = z.length;
+  let largest = z[0];
+  for (let k = 1; k < n; k++) {
+    if (z[k] > largest) {
+      largest = z[k];
+    }
+  }
+  let sum_of_exps = 0.0;
+  for (let k = 0; k < n; k++) {
+    sum_of_exps = sum_of_exps + Math.exp(z[k] - largest);
+  }
+  const log_of_sum = Math.log(sum_of_exps);
+  let total = 0.0;
+  for (let j = 0; j < n; j++) {
+    const log_softmax = (z[j] - largest) - log_of_sum;
+    total = total - y[j] * log_softmax;
+  }
+  return total;
+}
+
+/**
+ * The loss of one example (spec eqs. 5.2-5.6, eq. 6.3). Squared losses read a,
+ * the cross-entropies read the logits z.
+ * lossValue("sse", [3.5], [3.5], [4.0]) -> 0.25
+ * @param {string} loss
+ * @param {number[]} z  [n], output layer
+ * @param {number[]} a  [n], output layer
+ * @param {number[]} y  [n]
+ * @returns {number}
+ */
+export function lossValue(loss, z, a, y) {
+  if (loss === "sse") {
+    return sumOfSquaredErrors(a, y); // eq. 5.2
+  }
+  if (loss === "half_sse") {
+    return 0.5 * sumOfSquaredErrors(a, y); // eq. 5.3
+  }
+  if (loss === "mse") {
+    return sumOfSquaredErrors(a, y) / a.length; // eq. 5.4
+  }
+  if (loss === "binary_cross_entropy") {
+    return binaryCrossEntropy(z, y); // eq. 5.5
+  }
+  if (loss === "categorical_cross_entropy") {
+    return categoricalCrossEntropy(z, y); // eq. 5.6
+  }
+  throw new Error(`lossValue: unknown loss ${loss}`);
+}
+
+/**
+ * dL_da of the output layer for a squared loss, difference = a - y
+ * (spec eqs. 5.7-5.9): sse 2*d, half_sse d, mse (2*d)/n.
+ * loss_dL_da("sse", [3.5], [4.0]) -> [-1.0]
+ * @param {string} loss  sse, half_sse or mse
+ * @param {number[]} a   [n]
+ * @param {number[]} y   [n]
+ * @returns {number[]}   [n]
+ */
+export function loss_dL_da(loss, a, y) {
+  const n = a.length;
+  const dL_da = new Array(n).fill(0.0); // [n]
+  for (let j = 0; j < n; j++) {
+    // prediction minus target, never y - a
+    const difference = a[j] - y[j];
+    if (loss === "sse") {
+      dL_da[j] = 2.0 * difference; // eq. 5.7
+    } else if (loss === "half_sse") {
+      dL_da[j] = difference; // eq. 5.8
+    } else if (loss === "mse") {
+      dL_da[j] = (2.0 * difference) / n; // eq. 5.9
+    } else {
+      throw new Error(`loss_dL_da: ${loss} has no dL_da (it is fused or unknown)`);
+    }
+  }
+  return dL_da;
+}
+
+/**
+ * Fused dL_dz of a cross-entropy output layer (spec eqs. 5.10, 5.11):
+ * binary_cross_entropy (a - y) / n, categorical_cross_entropy a - y.
+ * fused_dL_dz("categorical_cross_entropy", [0.5, 0.5], [1.0, 0.0]) -> [-0.5, 0.5]
+ * @param {string} loss
+ * @param {number[]} a  [n], sigmoid or softmax output
+ * @param {number[]} y  [n]
+ * @returns {number[]}  [n]
+ */
+export function fused_dL_dz(loss, a, y) {
+  const n = a.length;
+  const dL_dz = new Array(n).fill(0.0); // [n]
+  for (let j = 0; j < n; j++) {
+    if (loss === "binary_cross_entropy") {
+      dL_dz[j] = (a[j] - y[j]) / n; // eq. 5.10
+    } else if (loss === "categorical_cross_entropy") {
+      dL_dz[j] = a[j] - y[j]; // eq. 5.11
+    } else {
+      throw new Error(`fused_dL_dz: ${loss} is not a cross-entropy`);
+    }
+  }
+  return dL_dz;
+}

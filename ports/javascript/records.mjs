@@ -1,0 +1,239 @@
+// Plain records for a case and its trace, one field per JSON key (spec sections 7.1, 7.2).
+//
+// A record only holds numbers; nothing here computes. The field names are the
+// JSON keys, so a record maps one-to-one to its JSON object. Left out: reading
+// and checking a case (casefile.mjs) and computing a trace (network.mjs,
+// optimizer.mjs, training.mjs).
+
+/** One dense layer of a case: its activation and its (initial) parameters. */
+export class Layer {
+  /**
+   * @param {string} activation     identity, sigmoid, tanh, relu, leaky_relu or softmax
+   * @param {number|null} slope     leaky_relu's slope; null for every other activation
+   * @param {number[][]} w          [n_neurons][n_inputs]: w[j][k] to neuron j from input k
+   * @param {number[]} b            [n_neurons]
+   */
+  constructor(activation, slope, w, b) {
+    this.activation = activation;
+    this.slope = slope;
+    this.w = w;
+    this.b = b;
+  }
+}
+
+/** SGD settings (spec section 6.4). */
+export class Optimizer {
+  /**
+   * @param {number} lr
+   * @param {number} momentum      0.0 turns momentum off
+   * @param {number} weight_decay  0.0 turns weight decay off
+   */
+  constructor(lr, momentum, weight_decay) {
+    this.lr = lr;
+    this.momentum = momentum;
+    this.weight_decay = weight_decay;
+  }
+}
+
+/** One training example. */
+export class Example {
+  /**
+   * @param {number[]} x  [n_inputs of the first layer]
+   * @param {number[]} y  [n_neurons of the output layer]
+   */
+  constructor(x, y) {
+    this.x = x;
+    this.y = y;
+  }
+}
+
+/** One training job (spec section 7.1), every default filled in. */
+export class Case {
+  /**
+   * @param {Layer[]} layers          layers[0] is the first layer
+   * @param {string} loss
+   * @param {string} reduction        "mean" or "sum"
+   * @param {Optimizer} optimizer
+   * @param {number} n_steps          an integer
+   * @param {Example[][]} batches     [n_batches][m]
+   */
+  constructor(layers, loss, reduction, optimizer, n_steps, batches) {
+    this.layers = layers;
+    this.loss = loss;
+    this.reduction = reduction;
+    this.optimizer = optimizer;
+    this.n_steps = n_steps;
+    this.batches = batches;
+  }
+}
+
+/** Forward and backward numbers of one layer for one example (spec section 7.2). */
+export class LayerTrace {
+  /**
+   * @param {number[]} z            [n_neurons]
+   * @param {number[]} a            [n_neurons]
+   * @param {number[]|null} dL_da   [n_neurons]; null on a cross-entropy output layer
+   * @param {number[]} dL_dz        [n_neurons]
+   * @param {number[][]} dL_dw      [n_neurons][n_inputs]
+   * @param {number[]} dL_db        [n_neurons]
+   * @param {number[]} dL_dx        [n_inputs]
+   */
+  constructor(z, a, dL_da, dL_dz, dL_dw, dL_db, dL_dx) {
+    this.z = z;
+    this.a = a;
+    this.dL_da = dL_da;
+    this.dL_dz = dL_dz;
+    this.dL_dw = dL_dw;
+    this.dL_db = dL_db;
+    this.dL_dx = dL_dx;
+  }
+}
+
+/** The trace of one example: its loss and one LayerTrace per layer, layers[0] first. */
+export class ExampleTrace {
+  /**
+   * @param {number} loss
+   * @param {LayerTrace[]} layers
+   */
+  constructor(loss, layers) {
+    this.loss = loss;
+    this.layers = layers;
+  }
+}
+
+/** One layer's batch gradients, momentum buffers and new parameters after a step. */
+export class LayerUpdate {
+  /**
+   * @param {number[][]} dL_dw                    batch gradient, before weight decay
+   * @param {number[]} dL_db                      batch gradient, before weight decay
+   * @param {number[][]|null} momentum_buffer_w   null when momentum is 0
+   * @param {number[]|null} momentum_buffer_b     null when momentum is 0
+   * @param {number[][]} w                        weights after the step
+   * @param {number[]} b                          biases after the step
+   */
+  constructor(dL_dw, dL_db, momentum_buffer_w, momentum_buffer_b, w, b) {
+    this.dL_dw = dL_dw;
+    this.dL_db = dL_db;
+    this.momentum_buffer_w = momentum_buffer_w;
+    this.momentum_buffer_b = momentum_buffer_b;
+    this.w = w;
+    this.b = b;
+  }
+}
+
+/** One training step: every example, the batch loss, every layer's update. */
+export class StepTrace {
+  /**
+   * @param {ExampleTrace[]} examples  in batch order
+   * @param {number} loss              the batch loss (eq. 6.10)
+   * @param {LayerUpdate[]} layers     layers[0] first
+   */
+  constructor(examples, loss, layers) {
+    this.examples = examples;
+    this.loss = loss;
+    this.layers = layers;
+  }
+}
+
+/** The whole run: one StepTrace per step. */
+export class Trace {
+  /** @param {StepTrace[]} steps */
+  constructor(steps) {
+    this.steps = steps;
+  }
+}
+
+/**
+ * A copy of a list of numbers (or null).  copyVector([1.0, 2.0]) -> [1.0, 2.0]
+ * @param {number[]|null} vector
+ * @returns {number[]|null}
+ */
+function copyVector(vector) {
+  if (vector === null) return null;
+  const copy = [];
+  for (let j = 0; j < vector.length; j++) copy.push(vector[j]);
+  return copy;
+}
+
+/**
+ * A copy of a matrix (or null), row by row.
+ * @param {number[][]|null} matrix
+ * @returns {number[][]|null}
+ */
+function copyMatrix(matrix) {
+  if (matrix === null) return null;
+  const copy = [];
+  for (let j = 0; j < matrix.length; j++) copy.push(copyVector(matrix[j]));
+  return copy;
+}
+
+/**
+ * The trace as plain JSON data, keys in the canonical order of spec section 7.2.
+ * JSON.stringify of the result is what the adapter sends. Non-finite numbers
+ * are refused here (spec section 3.6), because JSON.stringify would silently
+ * write them as null.
+ * @param {Trace} trace
+ * @returns {object}
+ */
+export function traceToJson(trace) {
+  const steps = [];
+  for (let stepIndex = 0; stepIndex < trace.steps.length; stepIndex++) {
+    const step = trace.steps[stepIndex];
+    const examples = [];
+    for (let exampleIndex = 0; exampleIndex < step.examples.length; exampleIndex++) {
+      const example = step.examples[exampleIndex];
+      const layers = [];
+      for (let layerIndex = 0; layerIndex < example.layers.length; layerIndex++) {
+        const record = example.layers[layerIndex];
+        layers.push({
+          z: copyVector(record.z),
+          a: copyVector(record.a),
+          dL_da: copyVector(record.dL_da),
+          dL_dz: copyVector(record.dL_dz),
+          dL_dw: copyMatrix(record.dL_dw),
+          dL_db: copyVector(record.dL_db),
+          dL_dx: copyVector(record.dL_dx),
+        });
+      }
+      examples.push({ loss: example.loss, layers: layers });
+    }
+    const layers = [];
+    for (let layerIndex = 0; layerIndex < step.layers.length; layerIndex++) {
+      const update = step.layers[layerIndex];
+      layers.push({
+        dL_dw: copyMatrix(update.dL_dw),
+        dL_db: copyVector(update.dL_db),
+        momentum_buffer_w: copyMatrix(update.momentum_buffer_w),
+        momentum_buffer_b: copyVector(update.momentum_buffer_b),
+        w: copyMatrix(update.w),
+        b: copyVector(update.b),
+      });
+    }
+    steps.push({ examples: examples, loss: step.loss, layers: layers });
+  }
+  const json = { steps: steps };
+  checkFinite(json, "trace");
+  return json;
+}
+
+/**
+ * Throws on the first NaN or Infinity inside a JSON value, naming its path.
+ * checkFinite({loss: NaN}, "trace") throws "at trace.loss: NaN is not a finite number"
+ * @param {unknown} value
+ * @param {string} path
+ */
+export function checkFinite(value, path) {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      throw new Error(`at ${path}: ${value} is not a finite number`);
+    }
+  } else if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      checkFinite(value[index], `${path}[${index}]`);
+    }
+  } else if (value !== null && typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      checkFinite(value[key], `${path}.${key}`);
+    }
+  }
+}
