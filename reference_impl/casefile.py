@@ -9,6 +9,7 @@ schema cannot express (matching sizes, which activation a loss needs).
 
 import json
 import math
+import re
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,32 +51,58 @@ class _Refused:
 
 DUPLICATE_KEY = "\u0000duplicate key"  # a key no JSON document can hold unescaped
 
-
-def _refuse_constant(name: str) -> _Refused:
-    return _Refused(f"{name} is not allowed: expected a finite number")
-
-
-def _finite_float(text: str) -> float | _Refused:
-    value = float(text)
-    if not math.isfinite(value):
-        return _Refused(f"{text} overflows binary64: expected a finite number")
-    return value
+# A JSON number can only overflow binary64 (about 1.8e308) with 210 or more digits in a
+# row or a positive exponent of three or more digits. Text with neither is parsed with
+# the json module's own number parsing, many times faster than a hook per number.
+# (One exponent pattern per letter: a pattern that starts with a literal is found fast.)
+_DIGITS_AS_ZEROS = str.maketrans("123456789", "000000000")
+_LONG_DIGIT_RUN = "0" * 210
+_LONG_EXPONENTS = (re.compile(r"e\+?0*[1-9][0-9][0-9]"), re.compile(r"E\+?0*[1-9][0-9][0-9]"))
 
 
-def _float_sized_int(text: str) -> int | _Refused:
-    value = int(text)
-    if abs(value) > 2**1023:
-        return _Refused(f"{text[:20]}... overflows binary64: expected a finite number")
-    return value
+def _may_overflow(text: str) -> bool:
+    """_may_overflow('[1.5e300]') -> True, _may_overflow('[1.5e-300, 2]') -> False"""
+    if _LONG_DIGIT_RUN in text.translate(_DIGITS_AS_ZEROS):
+        return True
+    return _LONG_EXPONENTS[0].search(text) is not None or _LONG_EXPONENTS[1].search(text) is not None
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            result[DUPLICATE_KEY] = _Refused(f"the key {key!r} appears twice")
-        result[key] = value
-    return result
+class _StrictHooks:
+    """The json.loads hooks of one parse; `refused` counts the markers they made, so
+    the document is only walked for a marker's path when there is one."""
+
+    def __init__(self) -> None:
+        self.refused = 0
+
+    def refuse(self, problem: str) -> _Refused:
+        self.refused = self.refused + 1
+        return _Refused(problem)
+
+    def constant(self, name: str) -> _Refused:
+        return self.refuse(f"{name} is not allowed: expected a finite number")
+
+    def finite_float(self, text: str) -> float | _Refused:
+        value = float(text)
+        if not math.isfinite(value):
+            return self.refuse(f"{text} overflows binary64: expected a finite number")
+        return value
+
+    def float_sized_int(self, text: str) -> int | _Refused:
+        value = int(text)
+        if abs(value) > 2**1023:
+            return self.refuse(f"{text[:20]}... overflows binary64: expected a finite number")
+        return value
+
+    def no_duplicate_keys(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) == len(pairs):
+            return result  # the common case: every key once
+        result = {}
+        for key, value in pairs:
+            if key in result:
+                result[DUPLICATE_KEY] = self.refuse(f"the key {key!r} appears twice")
+            result[key] = value
+        return result
 
 
 def _first_refused(document: Any) -> tuple[list[Any], _Refused] | None:
@@ -98,20 +125,20 @@ def _first_refused(document: Any) -> tuple[list[Any], _Refused] | None:
 def parse_json_text(text: str, source: str) -> Any:
     """Parse JSON strictly: NaN, Infinity, numbers that overflow and duplicate keys are
     errors that name their path; so are syntax errors (with line and column)."""
+    hooks = _StrictHooks()
+    number_hooks: dict[str, Any] = {}
+    if _may_overflow(text):
+        number_hooks = {"parse_float": hooks.finite_float, "parse_int": hooks.float_sized_int}
     try:
-        document = json.loads(
-            text,
-            parse_constant=_refuse_constant,
-            parse_float=_finite_float,
-            parse_int=_float_sized_int,
-            object_pairs_hook=_no_duplicate_keys,
-        )
+        document = json.loads(text, parse_constant=hooks.constant, object_pairs_hook=hooks.no_duplicate_keys, **number_hooks)
     except json.JSONDecodeError as error:
         raise InputError(f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     except ValueError as error:  # e.g. an integer with too many digits
         raise InputError(f"{source}: {error}") from None
     except RecursionError:
         raise InputError(f"{source}: JSON nested too deeply") from None
+    if hooks.refused == 0:
+        return document
     try:
         refused = _first_refused(document)
     except RecursionError:
@@ -314,8 +341,26 @@ def trace_to_json(trace: Trace) -> dict[str, Any]:
     return {"steps": steps}
 
 
+def _all_finite(value: Any) -> bool:
+    """True when no float inside nested lists and dicts is NaN or infinite (no paths built)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, float):
+                if not math.isfinite(item):
+                    return False
+            elif isinstance(item, (list, dict)) and not _all_finite(item):
+                return False
+    return True
+
+
 def first_non_finite(value: Any, path: list[Any]) -> list[Any] | None:
     """The path of the first NaN or infinity inside nested lists and dicts, or None."""
+    if _all_finite(value):
+        return None  # the common case, checked without building a path for every number
     stack: deque[tuple[Any, list[Any]]] = deque([(value, path)])
     while stack:
         item, item_path = stack.popleft()

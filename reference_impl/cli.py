@@ -4,6 +4,7 @@
   backprop-spec trace CASE.json [--out FILE]     turn your own case into a full vector
   backprop-spec validate --program "CMD"         run every vector through your port (protocol v1)
   backprop-spec validate --results FILE          judge a results file your port wrote
+  backprop-spec explain ID [--step N]            print a vector's step, equation by equation
 
 Exit status: 0 on success, 1 when --check finds drift or validate finds a failed or
 errored vector, 2 for bad input, usage or a harness error.
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from reference_impl import explain
 from reference_impl.canonical_json import dumps, write_atomically
 from reference_impl.casefile import InputError, case_from_json, read_json_file, schema_errors
 from reference_impl.conformance import report, runner
@@ -100,6 +102,16 @@ def command_validate(arguments: argparse.Namespace) -> int:
     return result.exit_status()
 
 
+def command_explain(arguments: argparse.Namespace) -> int:
+    vector = explain.load_vector(arguments.id, Path(arguments.vectors))
+    try:
+        sections = explain.explain(vector, arguments.step, arguments.example)
+    except IndexError as error:
+        raise InputError(str(error)) from None
+    sys.stdout.write(explain.to_text(sections, explain.summary(vector)))
+    return 0
+
+
 def positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -142,6 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--no-diagnosis", action="store_true", help="do not re-run failing cases through the known bugs")
     validate.add_argument("--transcript", metavar="FILE", help="write every protocol message exchanged here, one JSON line each (debugging)")
     validate.set_defaults(run=command_validate)
+
+    explain_ = commands.add_parser("explain", help="print one step of a vector as a walk-through, equation by equation, with every number")
+    explain_.add_argument("id", help="a vector id such as seed/single-neuron (or a vector file)")
+    explain_.add_argument("--step", type=int, default=0, help="which training step, from 0 (default: 0)")
+    explain_.add_argument("--example", type=int, help="only this example of the step's batch, from 0 (default: all)")
+    explain_.add_argument("--vectors", default="vectors", metavar="DIR", help="the vectors directory (default: ./vectors)")
+    explain_.set_defaults(run=command_explain)
     return parser
 
 

@@ -1,0 +1,317 @@
+"""MkDocs hooks that build the generated part of the site (registered in mkdocs.yml).
+
+on_files adds pages written from the project's sources, never copied into docs/:
+  spec/index.md, spec/protocol.md      spec/spec.md, spec/protocol.md (equation anchors added)
+  spec/schemas/*.json                  the JSON Schemas, served as they are
+  reference/changelog.md               spec/CHANGELOG.md
+  reference/cli.md                     the argparse parser's --help texts
+  vectors/index.md, vectors/GROUP.md   the catalogue, from vectors/ and its manifest
+  vectors/format.md                    the file formats, from the JSON Schemas
+  vectors/files/...                    every vector file and the manifest, for download
+  porting/troubleshooting.md           the bug catalogue (the ids the runner's diagnosis prints)
+
+on_page_markdown fills the directives of the hand-written pages, `{{ name(arguments) }}`
+with Python literals as arguments:
+  {{ explain("seed/single-neuron", step=0, example=0, parts=["forward"], layers=[1]) }}
+      the walk-through of reference_impl/explain.py (what `backprop-spec explain` prints)
+  {{ diagram("mazur/2-2-2-single-step", show="backward") }}   the network with its numbers (SVG)
+  {{ value("seed/single-neuron", "expected.steps[0].loss") }} one number of a vector, exactly
+  {{ short("mazur/2-2-2-single-step", "case.layers[0].w[0][0]") }}  the same, 4 digits
+  {{ include("spec/spec.md", "Appendix D: Porter's checklist") }}  a section of a spec file
+  {{ plot("sigmoid", marks=[("seed/single-neuron-sigmoid", "expected.steps[0].examples[0].layers[0].z[0]", "seed")]) }}
+  {{ loss_curve([("correct", "mazur/2-2-2-fifty-steps")], "title") }}
+  {{ mazur_early_code() }}   what Mazur's post's training numbers come from (spec Appendix B)
+  {{ vector_count() }}       how many vectors the suite has
+  {{ source("reference_impl.network.weighted_sum") }}   a function of the reference, as code
+An unknown directive or a bad argument fails the build.
+"""
+
+import ast
+import importlib
+import inspect
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # a checkout that is not installed still builds
+
+import diagram  # noqa: E402  (beside this file; MkDocs puts its folder on sys.path while loading hooks)
+import generate  # noqa: E402
+
+from reference_impl import explain as walkthrough  # noqa: E402
+from reference_impl.losses import loss_dL_da, loss_value  # noqa: E402
+from reference_impl.network import forward_layer_a, forward_layer_z, layer_dL_dw, layer_dL_dx, layer_dL_dz  # noqa: E402
+from reference_impl.records import Layer  # noqa: E402
+
+SPEC = ROOT / "spec"
+VECTORS = ROOT / "vectors"
+DIRECTIVE = re.compile(r"\{\{\s*(.+?)\s*\}\}", flags=re.S)
+
+
+class Sources:
+    """The vectors and spec texts, read once per build."""
+
+    def __init__(self) -> None:
+        self.manifest: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
+        self.vectors: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, str] = {}
+        for item in self.manifest["vectors"]:
+            text = (VECTORS / item["file"]).read_text(encoding="utf-8")
+            self.files[item["id"]] = text
+            self.vectors[item["id"]] = json.loads(text)
+        self.spec = (SPEC / "spec.md").read_text(encoding="utf-8")
+        self.protocol = (SPEC / "protocol.md").read_text(encoding="utf-8")
+        self.anchors = generate.section_anchors(self.spec)
+
+    def vector(self, vector_id: str) -> dict[str, Any]:
+        if vector_id not in self.vectors:
+            raise PluginError(f"no vector {vector_id!r} in vectors/manifest.json")
+        return self.vectors[vector_id]
+
+
+_sources: Sources | None = None
+
+
+def sources() -> Sources:
+    global _sources
+    if _sources is None:
+        _sources = Sources()
+    return _sources
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _sources
+    _sources = None  # read the sources again on every build (mkdocs serve rebuilds)
+    return config
+
+
+def _small(vector: dict[str, Any]) -> str:
+    """The network picture for the catalogue, for networks small enough to read."""
+    case = vector["case"]
+    sizes = [len(case["layers"][0]["w"][0])] + [len(layer["w"]) for layer in case["layers"]]
+    if max(sizes) > 5 or len(sizes) > 5:
+        return ""
+    return diagram.network_svg(vector)
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    found = sources()
+    pages = {
+        "spec/index.md": generate.spec_page(found.spec),
+        "spec/protocol.md": generate.protocol_page(found.protocol),
+        "reference/changelog.md": generate.changelog_page((SPEC / "CHANGELOG.md").read_text(encoding="utf-8")),
+        "reference/cli.md": generate.cli_page(),
+        "vectors/index.md": generate.catalogue_page(found.manifest, found.vectors),
+        "vectors/format.md": generate.format_page(
+            {name: json.loads((SPEC / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")) for name in generate.SCHEMAS}
+        ),
+        "porting/troubleshooting.md": generate.troubleshooting_page(found.manifest, found.vectors, found.anchors),
+    }
+    for group in found.manifest["counts"]["by_group"]:
+        pages[f"vectors/{group}.md"] = generate.group_page(group, found.manifest, found.vectors, _small)
+    for uri, text in pages.items():
+        if files.get_file_from_path(uri) is not None:
+            raise PluginError(f"docs/{uri} exists, but the site writes that page itself: remove docs/{uri}")
+        files.append(File.generated(config, uri, content=text))
+    for schema in sorted((SPEC / "schemas").glob("*.schema.json")):
+        files.append(File.generated(config, f"spec/schemas/{schema.name}", content=schema.read_bytes()))
+    files.append(File.generated(config, "vectors/files/manifest.json", content=(VECTORS / "manifest.json").read_bytes()))
+    for vector_id, text in found.files.items():
+        files.append(File.generated(config, f"vectors/files/{vector_id}.json", content=text.encode("utf-8")))
+    return files
+
+
+# --- directives -------------------------------------------------------------------------------
+
+PATH_PART = re.compile(r"\.?([A-Za-z_][A-Za-z_0-9]*)|\[(\d+)\]")
+
+
+def lookup(vector: dict[str, Any], path: str) -> Any:
+    """The value at `path` in a vector.  lookup(v, "expected.steps[0].loss") -> 0.25"""
+    value: Any = vector
+    position = 0
+    while position < len(path):
+        match = PATH_PART.match(path, position)
+        if match is None:
+            raise PluginError(f"cannot read the path {path!r} at {path[position:]!r}")
+        value = value[match.group(1)] if match.group(1) is not None else value[int(match.group(2))]
+        position = match.end()
+    return value
+
+
+def _mazur_early_code(case: dict[str, Any], n_steps: int, update_first: bool, frozen_biases: bool) -> tuple[list[float], list[float]]:
+    """Train Mazur's network the way his early code did (spec Appendix B), with the
+    reference's own functions: the output layer is updated before the error is passed
+    down through it (update_first), and the biases never change (frozen_biases).
+    With both False this is the correct algorithm. Returns the loss before each update
+    and after the last, and the outputs after the last update."""
+    layers = [Layer(layer["activation"], 0.0, layer["w"], layer["b"]) for layer in case["layers"]]
+    example = case["batches"][0][0]
+    lr = case["optimizer"]["lr"]
+    losses: list[float] = []
+    outputs: list[float] = []
+    for step_index in range(n_steps + 1):
+        inputs = [example["x"]]
+        zs = []
+        for layer in layers:
+            z = forward_layer_z(layer, inputs[-1])
+            zs.append(z)
+            inputs.append(forward_layer_a(layer, z))
+        losses.append(loss_value(case["loss"], zs[-1], inputs[-1], example["y"]))
+        outputs = inputs[-1]
+        if step_index == n_steps:
+            break
+        new_layers = list(layers)
+        dL_dx: list[float] = []
+        for layer_index in range(len(layers) - 1, -1, -1):
+            layer = layers[layer_index]
+            is_output = layer_index == len(layers) - 1
+            dL_da = loss_dL_da(case["loss"], inputs[-1], example["y"]) if is_output else dL_dx
+            dL_dz = layer_dL_dz(layer, zs[layer_index], inputs[layer_index + 1], dL_da)
+            dL_dw = layer_dL_dw(dL_dz, inputs[layer_index])
+            w = [[layer.w[j][k] - lr * dL_dw[j][k] for k in range(len(layer.w[0]))] for j in range(len(layer.w))]
+            b = list(layer.b) if frozen_biases else [layer.b[j] - lr * dL_dz[j] for j in range(len(layer.b))]
+            new_layers[layer_index] = Layer(layer.activation, layer.slope, w, b)
+            dL_dx = layer_dL_dx(new_layers[layer_index] if update_first else layer, dL_dz)
+        layers = new_layers
+    return losses, outputs
+
+
+def _mazur_table(found: Sources) -> str:
+    single = found.vector("mazur/2-2-2-single-step")
+    fifty = found.vector("mazur/2-2-2-fifty-steps")
+    recorded = [step["loss"] for step in fifty["expected"]["steps"]]
+    correct, _ = _mazur_early_code(single["case"], len(recorded) - 1, False, False)
+    if correct != recorded[: len(correct)]:
+        raise PluginError("the Mazur re-run no longer reproduces mazur/2-2-2-fifty-steps: fix _mazur_early_code")
+    rows = [
+        ("the correct algorithm (spec section 6.5)", False, False),
+        ("biases frozen (one per layer, never updated)", False, True),
+        ("output layer updated before backprop", True, False),
+        ("both: his early code", True, True),
+    ]
+    out = [
+        "| training | loss after 1 update | loss after 10,000 updates | outputs after 10,000 updates |",
+        "|---|---|---|---|",
+    ]
+    for label, update_first, frozen in rows:
+        losses, outputs = _mazur_early_code(single["case"], 10000, update_first, frozen)
+        shown = ", ".join(f"`{value!r}`" for value in outputs)
+        out.append(f"| {label} | `{losses[1]!r}` | `{losses[10000]!r}` | {shown} |")
+    return "\n".join(out)
+
+
+def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Callable[..., str]]:
+    found = sources()
+    spec_file = files.get_file_from_path("spec/index.md")
+    assert spec_file is not None
+    spec_url = get_relative_url(spec_file.url, page.url)
+
+    def ref_href(ref: str) -> str | None:
+        equation = re.search(r"eqs?\. (\d+)\.(\d+)", ref)
+        if equation:
+            return f"{spec_url}#eq-{equation.group(1)}-{equation.group(2)}"
+        section = re.search(r"section (\d+(?:\.\d+)?)", ref)
+        if section and section.group(1) in found.anchors:
+            return f"{spec_url}#{found.anchors[section.group(1)]}"
+        return None
+
+    def explain(vector_id: str, step: int = 0, example: int | None = None, parts: list[str] | None = None, layers: list[int] | None = None) -> str:
+        sections = walkthrough.explain(found.vector(vector_id), step, example)
+        chosen = []
+        for section in sections:
+            if parts is not None and section.kind not in parts:
+                continue
+            if layers is not None and section.layer not in layers and section.kind in ("forward", "backward", "update"):
+                continue
+            chosen.append(section)
+        if not chosen:
+            raise PluginError(f"explain({vector_id!r}): parts={parts} layers={layers} select nothing")
+        return "\n" + walkthrough.to_html(chosen, ref_href) + "\n"
+
+    def picture(vector_id: str, step: int = 0, example: int = 0, show: str = "forward") -> str:
+        svg = diagram.network_svg(found.vector(vector_id), step, example, show)
+        return f'\n<div class="diagram">\n{svg}\n</div>\n'
+
+    def value(vector_id: str, path: str) -> str:
+        return walkthrough.number(lookup(found.vector(vector_id), path))
+
+    def short(vector_id: str, path: str) -> str:
+        return diagram.short(lookup(found.vector(vector_id), path))
+
+    def include(source: str, heading: str) -> str:
+        text = (ROOT / source).read_text(encoding="utf-8")
+        try:
+            return generate.extract_section(text, heading)
+        except KeyError:
+            raise PluginError(f"include({source!r}, {heading!r}): no such heading") from None
+
+    def plot(name: str, slope: float | tuple[str, str] = 0.0, marks: list[tuple[str, str, str]] | None = None) -> str:
+        if isinstance(slope, tuple):  # (vector id, path): the slope a vector uses
+            slope = float(lookup(found.vector(slope[0]), slope[1]))
+        points = [(float(lookup(found.vector(vector_id), path)), label) for vector_id, path, label in marks or []]
+        return f'\n<div class="diagram plot">\n{diagram.activation_plot(name, slope, points)}\n</div>\n'
+
+    def loss_curve(series: list[tuple[str, str]], title: str) -> str:
+        lines = [(label, [step["loss"] for step in found.vector(vector_id)["expected"]["steps"]]) for label, vector_id in series]
+        return f'\n<div class="diagram plot">\n{diagram.loss_curve(lines, title)}\n</div>\n'
+
+    def mazur_early_code() -> str:
+        return "\n" + _mazur_table(found) + "\n"
+
+    def source(qualified_name: str) -> str:
+        module_name, name = qualified_name.rsplit(".", 1)
+        code = inspect.getsource(getattr(importlib.import_module(module_name), name))
+        return f"\n```python\n{code.rstrip()}\n```\n"
+
+    def vector_count() -> str:
+        return str(found.manifest["vector_count"])
+
+    return {
+        "explain": explain,
+        "diagram": picture,
+        "value": value,
+        "short": short,
+        "include": include,
+        "plot": plot,
+        "loss_curve": loss_curve,
+        "mazur_early_code": mazur_early_code,
+        "vector_count": vector_count,
+        "source": source,
+    }
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if page.file.generated_by is not None:
+        return markdown  # generated pages carry no directives
+    table = _directives(page, config, files)
+
+    def replace(match: re.Match[str]) -> str:
+        source = match.group(1)
+        try:
+            call = ast.parse(source, mode="eval").body
+        except SyntaxError as error:
+            raise PluginError(f"{page.file.src_uri}: cannot read the directive {{{{ {source} }}}}: {error}") from None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in table:
+            raise PluginError(f"{page.file.src_uri}: unknown directive {{{{ {source} }}}}; known: {', '.join(sorted(table))}")
+        try:
+            arguments = [ast.literal_eval(argument) for argument in call.args]
+            keywords = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg}
+            return table[call.func.id](*arguments, **keywords)
+        except PluginError:
+            raise
+        except Exception as error:
+            raise PluginError(f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}") from error
+
+    return DIRECTIVE.sub(replace, markdown)
