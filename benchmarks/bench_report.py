@@ -1,0 +1,298 @@
+"""The benchmark's outputs: the machine, the targets, a markdown table and an SVG plot.
+
+Both outputs are pure functions of the measured numbers (and the machine and
+date strings passed in): the same inputs give the same bytes, so a plot only
+changes in git when a figure does. The SVG is written by hand (no plotting
+library): bars of the time per step on a log scale, one group per net and batch
+size, with the micrograd / reference ratio above each group.
+
+Left out: measuring anything (bench_steps.py, bench_suite.py).
+"""
+
+import datetime
+import importlib.metadata
+import math
+import os
+import platform
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from bench_steps import StepResult, duration
+from bench_suite import SuiteResult
+
+IMPLEMENTATION_TITLES = {"reference": "reference", "micrograd": "micrograd 0.1.0", "numpy": "numpy matrix form", "pytorch": "PyTorch CPU float64"}
+COLOURS = {"reference": "#2b6cb0", "micrograd": "#dd6b20", "numpy": "#38a169", "pytorch": "#805ad5"}
+SMALL_NETS = ("2-2-2", "4-8-8-1")
+SMALL_NET_RATIO = 10.0  # the reference at least this many times faster than micrograd per step
+LARGE_NET_RATIO = 50.0  # from 16-32-10 up
+OVERHEAD_SECONDS = 1e-3  # harness overhead per vector
+GENERATE_AND_CHECK_SECONDS = 5.0
+VALIDATE_SECONDS = 10.0  # the full suite through the reference adapter
+PEAK_MB = 200.0
+TITLE = "Time per training step (median, log scale); above each group: micrograd time ÷ reference time"
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, else what platform knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as stream:
+            for line in stream:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def package_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def node_version() -> str | None:
+    node = shutil.which("node")
+    if node is None:
+        return None
+    completed = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
+    return completed.stdout.strip() or None
+
+
+def machine() -> str:
+    """One line: CPU, cores, OS, Python and the versions of everything compared."""
+    parts = [f"{cpu_model()}, {os.cpu_count()} cores", f"{platform.system()} {platform.release()}", f"Python {platform.python_version()}"]
+    for package in ("numpy", "torch", "micrograd"):
+        version = package_version(package)
+        if version is not None:
+            parts.append(f"{package} {version}" + (" (1 thread)" if package in ("numpy", "torch") else ""))
+    node = node_version()
+    if node is not None:
+        parts.append(f"node {node}")
+    return " · ".join(parts)
+
+
+def today() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def times(ratio: float) -> str:
+    """A ratio with a multiplication sign: 12 for 12.345, 1.2 for 1.234, 0.012 for 0.0123."""
+    if ratio >= 10:
+        return f"{ratio:.0f}×"
+    return f"{ratio:.2g}×"
+
+
+# ---- targets ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    measured: str
+    verdict: str  # PASS, MISS or "not measured"
+
+
+def targets(steps: list[StepResult], suite: SuiteResult | None) -> list[Target]:
+    found = []
+    for result in steps:
+        wanted = SMALL_NET_RATIO if result.net in SMALL_NETS else LARGE_NET_RATIO
+        name = f"reference ≥ {wanted:.0f}× faster than micrograd per step, {result.net} batch {result.batch_size}"
+        ratio = result.ratio("micrograd")
+        if ratio is None:
+            found.append(Target(name, "micrograd not timed (see the notes)", "not measured"))
+        else:
+            found.append(Target(name, times(ratio), "PASS" if ratio >= wanted else "MISS"))
+    if suite is None:
+        return found
+    for program in suite.programs:
+        figures = suite.overhead[program]
+        per_vector = figures["per_vector"]
+        found.append(
+            Target(
+                f"harness overhead ≤ 1 ms per vector, {program}",
+                f"{per_vector * 1e3:.2f} ms ({figures['per_vector_with_start'] * 1e3:.2f} ms with start-up and exit)",
+                "PASS" if per_vector <= OVERHEAD_SECONDS else "MISS",
+            )
+        )
+    generate_and_check = suite.seconds["generate (process)"] + suite.seconds["check (process)"]
+    verdict = _verdict(generate_and_check <= GENERATE_AND_CHECK_SECONDS)
+    found.append(Target("generation + `generate --check` of the full suite ≤ 5 s", duration(generate_and_check), verdict))
+    validate = suite.seconds["reference adapter (process)"]
+    found.append(Target("full validation through the reference adapter ≤ 10 s", duration(validate), _verdict(validate <= VALIDATE_SECONDS)))
+    largest = max(suite.peak_mb.values())
+    worst = max(suite.peak_mb, key=lambda name: suite.peak_mb[name])
+    found.append(Target("peak memory of generation and validation ≤ 200 MB", f"{largest:.0f} MB ({worst})", _verdict(largest <= PEAK_MB)))
+    return found
+
+
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "MISS"
+
+
+# ---- markdown -----------------------------------------------------------------------------------
+
+
+def markdown(
+    machine_line: str,
+    date: str,
+    command: str,
+    steps: list[StepResult],
+    names: list[str],
+    suite: SuiteResult | None,
+    found: list[Target],
+    notes: list[str],
+) -> str:
+    """The whole report as markdown: machine and date, the tables, the targets, the notes."""
+    lines = [
+        f"**Machine:** {machine_line}  ",
+        f"**Date:** {date} · `{command}`",
+        "",
+    ]
+    if steps:
+        lines += [
+            "#### Time per training step",
+            "",
+            "Median seconds per step (forward, backward and SGD update of the whole batch); in brackets that time divided by the reference's,",
+            "so 20× means the reference is 20 times faster. The reference records the full trace; the others record nothing.",
+            "",
+            "| net | batch | " + " | ".join(IMPLEMENTATION_TITLES[name] for name in names) + " |",
+            "|---|--:|" + "--:|" * len(names),
+        ]
+        for result in steps:
+            cells = []
+            for name in names:
+                if name not in result.seconds:
+                    cells.append("—")
+                elif name == "reference":
+                    cells.append(duration(result.seconds[name]))
+                else:
+                    ratio = result.ratio(name)
+                    assert ratio is not None
+                    cells.append(f"{duration(result.seconds[name])} ({times(ratio)})")
+            lines.append(f"| {result.net} | {result.batch_size} | " + " | ".join(cells) + " |")
+        lines.append("")
+    if suite is not None:
+        s = suite.seconds
+        peak = suite.peak_mb
+        lines += [
+            "#### Generating and validating the suite",
+            "",
+            f"{suite.vectors} vectors; medians of {suite.rounds} runs, each in a fresh process"
+            " (in brackets: the whole process, interpreter start-up included).",
+            "",
+            "| task | time | peak memory |",
+            "|---|--:|--:|",
+            f"| generate: build the suite, write it to a temporary directory | {duration(s['generate'])} ({duration(s['generate (process)'])})"
+            f" | {peak['generate']:.0f} MB |",
+            f"| `generate --check` | {duration(s['check'])} ({duration(s['check (process)'])}) | {peak['check']:.0f} MB |",
+            f"| validate in-process: load {duration(s['inprocess load_seconds'])}, reference's trace {duration(s['inprocess compute_seconds'])},"
+            f" compare {duration(s['inprocess check_seconds'])} | {duration(s['inprocess seconds'])} ({duration(s['inprocess (process)'])})"
+            f" | {peak['validate in-process']:.0f} MB |",
+        ]
+        for program in suite.programs:
+            lines.append(
+                f"| `validate --strict --program` {program} | {duration(s[f'{program} seconds'])} ({duration(s[f'{program} (process)'])})"
+                f" | harness {peak[f'validate via {program}: harness']:.0f} MB, program {peak[f'validate via {program}: program']:.0f} MB |"
+            )
+        lines += [
+            "",
+            "Harness overhead: the protocol's cost on top of the same work in one process, i.e. the validation's wall time less its comparisons,",
+            "loading the vectors, the program's own compute (measured in-process) and its start-up and exit, per vector.",
+            "",
+            "| program | validation | program's compute | start-up + exit | overhead per vector | with start-up, per vector |",
+            "|---|--:|--:|--:|--:|--:|",
+        ]
+        for program in suite.programs:
+            figures = suite.overhead[program]
+            lines.append(
+                f"| {program} | {duration(figures['wall'])} | {duration(figures['compute'])} | {duration(figures['start_and_exit'])}"
+                f" | {figures['per_vector'] * 1e3:.2f} ms | {figures['per_vector_with_start'] * 1e3:.2f} ms |"
+            )
+        lines.append("")
+    lines += ["#### Targets", "", "| target | measured | |", "|---|--:|---|"]
+    for target in found:
+        lines.append(f"| {target.name} | {target.measured} | **{target.verdict}** |")
+    if notes:
+        lines += ["", "Notes:", ""]
+        lines += [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+# ---- SVG ----------------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _decade_label(exponent: int) -> str:
+    """-5 -> '10 µs', -3 -> '1 ms', 0 -> '1 s'"""
+    seconds = 10.0**exponent
+    if exponent >= 0:
+        return f"{seconds:.0f} s"
+    if exponent >= -3:
+        return f"{seconds * 1e3:.0f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
+    """Time per step on a log scale: one group of bars per net and batch size."""
+    width = 960
+    height = 480
+    left = 72
+    right = 16
+    top = 100
+    bottom = 64
+    plot_width = width - left - right
+    plot_height = height - top - bottom
+    values = [seconds for result in steps for seconds in result.seconds.values() if seconds > 0]
+    low = math.floor(math.log10(min(values))) if values else -6
+    high = math.ceil(math.log10(max(values))) if values else 0
+    if high == low:
+        high = low + 1
+
+    def y_of(seconds: float) -> float:
+        return top + plot_height * (high - math.log10(seconds)) / (high - low)
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="22" font-size="15" font-weight="bold">{_escape(TITLE)}</text>',
+        f'<text x="{left}" y="40" font-size="11" fill="#555555">{_escape(caption)}</text>',
+    ]
+    legend_x = left
+    for name in names:
+        out.append(f'<rect x="{legend_x}" y="52" width="12" height="12" fill="{COLOURS[name]}"/>')
+        out.append(f'<text x="{legend_x + 17}" y="62">{_escape(IMPLEMENTATION_TITLES[name])}</text>')
+        legend_x += 30 + 7 * len(IMPLEMENTATION_TITLES[name])
+    for exponent in range(low, high + 1):
+        y = y_of(10.0**exponent)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#dddddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_decade_label(exponent)}</text>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="#333333"/>')
+    out.append(f'<line x1="{left}" y1="{top + plot_height}" x2="{width - right}" y2="{top + plot_height}" stroke="#333333"/>')
+    group_width = plot_width / max(len(steps), 1)
+    bar_width = group_width * 0.8 / max(len(names), 1)
+    for group_index, result in enumerate(steps):
+        group_left = left + group_index * group_width + group_width * 0.1
+        for bar_index, name in enumerate(names):
+            if name not in result.seconds:
+                continue
+            x = group_left + bar_index * bar_width
+            y = y_of(result.seconds[name])
+            bar_height = top + plot_height - y
+            tooltip = f"{IMPLEMENTATION_TITLES[name]}, {result.net} batch {result.batch_size}: {duration(result.seconds[name])}"
+            out.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" height="{bar_height:.1f}" fill="{COLOURS[name]}">'
+                f"<title>{_escape(tooltip)}</title></rect>"
+            )
+        centre = left + (group_index + 0.5) * group_width
+        ratio = result.ratio("micrograd")
+        label = times(ratio) if ratio is not None else "not timed"
+        out.append(f'<text x="{centre:.1f}" y="{top - 8}" text-anchor="middle" font-weight="bold">{_escape(label)}</text>')
+        out.append(f'<text x="{centre:.1f}" y="{top + plot_height + 18}" text-anchor="middle">{_escape(result.net)}</text>')
+        out.append(f'<text x="{centre:.1f}" y="{top + plot_height + 34}" text-anchor="middle" fill="#555555">batch {result.batch_size}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
