@@ -17,7 +17,7 @@ ROW = 92.0  # vertical distance between neurons
 COLUMN = 210.0  # horizontal distance between layers
 RADIUS = 19.0
 TOP = 50.0  # room for the column titles
-LEFT = 96.0  # room for the input labels
+LEFT = 136.0  # room for the input labels ("dL_dx -0.01441" is about 90 units wide)
 CHAR = 6.4  # approximate width of one character at font-size 11.5
 
 

@@ -260,6 +260,39 @@ class Browser:
 
 FACTS = """(async () => {
   await document.fonts.ready;
+  // WCAG contrast ratio of the faintest text in the build-time pictures against the page
+  // background, the text's colour blended over the background when it is translucent
+  // and which text that is (null when the page has no picture text)
+  function rgba(text) {
+    const parts = text.match(/[0-9.]+/g).map(Number);
+    return parts.length === 3 ? parts.concat([1]) : parts;
+  }
+  function luminance(colour) {
+    const linear = colour.slice(0, 3).map(function (value) {
+      const c = value / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  }
+  function pictureTextContrast() {
+    let background = rgba(getComputedStyle(document.body).backgroundColor);
+    if (background[3] === 0) background = [255, 255, 255, 1];
+    const lightBackground = luminance(background);
+    let lowest = null;
+    let faintest = null;
+    document.querySelectorAll('svg.nn-diagram text, svg.nn-plot text').forEach(function (element) {
+      const fill = rgba(getComputedStyle(element).fill);
+      const alpha = fill[3];
+      const blended = [0, 1, 2].map(function (i) { return alpha * fill[i] + (1 - alpha) * background[i]; });
+      const lightText = luminance(blended);
+      const ratio = (Math.max(lightText, lightBackground) + 0.05) / (Math.min(lightText, lightBackground) + 0.05);
+      if (lowest === null || ratio < lowest) {
+        lowest = ratio;
+        faintest = '"' + element.textContent + '" (class ' + element.getAttribute('class') + ', fill ' + getComputedStyle(element).fill + ')';
+      }
+    });
+    return lowest === null ? null : {ratio: lowest, text: faintest};
+  }
   const math = document.querySelectorAll('.arithmatex').length;
   const typeset = document.querySelectorAll('.arithmatex[data-typeset="yes"]').length;
   return JSON.stringify({
@@ -272,6 +305,7 @@ FACTS = """(async () => {
     diagrams: document.querySelectorAll('svg.nn-diagram').length,
     plots: document.querySelectorAll('svg.nn-plot').length,
     walkthrough_lines: document.querySelectorAll('.walkthrough .wt-line').length,
+    picture_text_contrast: pictureTextContrast(),
     text: document.body.innerText.slice(0, 200000)
   });
 })()"""
