@@ -7,22 +7,22 @@
 
 /**
  * True for the two cross-entropies (spec section 5.3).
- * isCrossEntropy("sse") -> false
+ * isFused("sse") -> false
  * @param {string} loss
  * @returns {boolean}
  */
-export function isCrossEntropy(loss) {
+export function isFused(loss) {
   return loss === "binary_cross_entropy" || loss === "categorical_cross_entropy";
 }
 
 /**
  * Sum of squared errors S = sum_j (a[j] - y[j])^2, j ascending from 0.0  (spec eq. 5.1).
- * sumOfSquaredErrors([3.5], [4.0]) -> 0.25
+ * squaredErrorSum([3.5], [4.0]) -> 0.25
  * @param {number[]} a  [n]
  * @param {number[]} y  [n]
  * @returns {number}
  */
-export function sumOfSquaredErrors(a, y) {
+export function squaredErrorSum(a, y) {
   let total = 0.0;
   for (let j = 0; j < a.length; j++) {
     const difference = a[j] - y[j];
@@ -93,13 +93,13 @@ export function categoricalCrossEntropy(z, y) {
  */
 export function lossValue(loss, z, a, y) {
   if (loss === "sse") {
-    return sumOfSquaredErrors(a, y); // eq. 5.2
+    return squaredErrorSum(a, y); // eq. 5.2
   }
   if (loss === "half_sse") {
-    return 0.5 * sumOfSquaredErrors(a, y); // eq. 5.3
+    return 0.5 * squaredErrorSum(a, y); // eq. 5.3
   }
   if (loss === "mse") {
-    return sumOfSquaredErrors(a, y) / a.length; // eq. 5.4
+    return squaredErrorSum(a, y) / a.length; // eq. 5.4
   }
   if (loss === "binary_cross_entropy") {
     return binaryCrossEntropy(z, y); // eq. 5.5

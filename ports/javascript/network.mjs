@@ -6,7 +6,7 @@
 // (optimizer.mjs).
 
 import { activate, activatePrime, softmax, softmax_dL_dz } from "./activations.mjs";
-import { fused_dL_dz, isCrossEntropy, loss_dL_da, lossValue } from "./losses.mjs";
+import { fused_dL_dz, isFused, loss_dL_da, lossValue } from "./losses.mjs";
 import { ExampleTrace, LayerTrace } from "./records.mjs";
 
 /**
@@ -164,7 +164,7 @@ export function traceExample(layers, loss, example) {
     const a = inputs[layerIndex + 1];
     let dL_da;
     let dL_dz;
-    if (layerIndex === nLayers - 1 && isCrossEntropy(loss)) {
+    if (layerIndex === nLayers - 1 && isFused(loss)) {
       dL_da = null; // not defined for a fused output (spec section 5.3)
       dL_dz = fused_dL_dz(loss, a, example.y); // eqs. 5.10, 5.11
     } else if (layerIndex === nLayers - 1) {

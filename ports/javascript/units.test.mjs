@@ -22,7 +22,7 @@ import { CaseError, caseFeatures, caseFromJson } from "./casefile.mjs";
 import { compareTraces, withinTolerance } from "./compare.mjs";
 import { binaryCrossEntropy, categoricalCrossEntropy, fused_dL_dz, loss_dL_da, lossValue } from "./losses.mjs";
 import { traceExample } from "./network.mjs";
-import { decayedGradient, momentumBuffer } from "./optimizer.mjs";
+import { decayedGradient, nextMomentumBuffer } from "./optimizer.mjs";
 import { Example, Layer } from "./records.mjs";
 import { traceToJson } from "./records.mjs";
 import { train } from "./training.mjs";
@@ -78,8 +78,8 @@ test("losses: the examples of spec section 5", () => {
 test("optimizer: eqs. 6.13 and 6.14", () => {
   assert.equal(decayedGradient(-2.0, 1.5, 0.0), -2.0);
   assert.equal(decayedGradient(1.0, 2.0, 0.5), 2.0);
-  assert.equal(momentumBuffer(0.9, null, 1.0), 1.0);
-  assert.equal(momentumBuffer(0.5, 2.0, 1.0), 2.0);
+  assert.equal(nextMomentumBuffer(0.9, null, 1.0), 1.0);
+  assert.equal(nextMomentumBuffer(0.5, 2.0, 1.0), 2.0);
 });
 
 test("Appendix A.1: the seed article's single neuron, bit for bit", () => {
