@@ -249,6 +249,26 @@ def test_diagrams_are_deterministic_and_theme_coloured() -> None:
     assert diagram.activation_plot("relu") == diagram.activation_plot("relu")
 
 
+@needs_docs
+def test_no_edge_label_hides_another(site: Path) -> None:
+    """In every network diagram of the site, the plates under the edge labels are pairwise
+    disjoint: crossing edges meet at the same fraction of their length, so labels placed
+    at one fixed fraction used to sit exactly on top of each other (bug/softmax-jacobian-off-diagonal)."""
+    plate = re.compile(r'<rect x="([-0-9.]+)" y="([-0-9.]+)" width="([0-9.]+)" height="([0-9.]+)" rx="3.0" class="label-bg"/>')
+    checked = 0
+    for path in sorted(site.rglob("index.html")):
+        for svg in re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="nn-diagram".*?</svg>', path.read_text(encoding="utf-8"), flags=re.S):
+            boxes = [tuple(float(number) for number in found) for found in plate.findall(svg)]
+            for first in range(len(boxes)):
+                x1, y1, w1, h1 = boxes[first]
+                for second in range(first + 1, len(boxes)):
+                    x2, y2, w2, h2 = boxes[second]
+                    apart = x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
+                    assert apart, f"{path.relative_to(site)}: edge labels overlap at ({x1}, {y1}) and ({x2}, {y2})"
+            checked += len(boxes)
+    assert checked > 100
+
+
 def test_python_loading_snippet_loads_the_suite() -> None:
     """The Python snippet of docs/vectors/loading.md, run as it is printed."""
     text = (ROOT / "docs" / "vectors" / "loading.md").read_text(encoding="utf-8")

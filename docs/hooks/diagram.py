@@ -43,12 +43,42 @@ def _text(x: float, y: float, content: str, css: str = "", anchor: str = "middle
 
 def _label(x: float, y: float, content: str, css: str, title: str) -> str:
     """Text on a small background plate, centred at (x, y)."""
-    width = len(content) * CHAR + 8.0
+    left, top, right, _ = _plate(x, y, content)
+    width = right - left
     return (
-        f'<g class="plate"><rect x="{_f(x - width / 2)}" y="{_f(y - 9.0)}" width="{_f(width)}" height="15.0" rx="3.0" class="label-bg"/>'
+        f'<g class="plate"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(width)}" height="15.0" rx="3.0" class="label-bg"/>'
         + _text(x, y + 2.5, content, css, "middle", title)
         + "</g>"
     )
+
+
+# where along an edge (0 = source, 1 = target) its label may sit, in order of preference:
+# near the source first, where the edges of one input fan out 0.25 * ROW apart
+LABEL_PLACES = (0.25, 0.4, 0.55, 0.7, 0.18, 0.33, 0.48, 0.62)
+
+
+def _plate(x: float, y: float, content: str) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of the plate _label draws for `content` centred at (x, y)."""
+    width = len(content) * CHAR + 8.0
+    return (x - width / 2, y - 9.0, x + width / 2, y + 6.0)
+
+
+def _free_place(x1: float, y1: float, x2: float, y2: float, content: str, placed: list[tuple[float, float, float, float]]) -> float:
+    """The first of LABEL_PLACES where a label on the edge (x1, y1) -> (x2, y2) hides none
+    placed before (crossing edges meet at the same point at the same fraction), and record
+    its plate in `placed`. Falls back to the first place when every one is taken."""
+    chosen = LABEL_PLACES[0]
+    for t in LABEL_PLACES:
+        box = _plate(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, content)
+        overlaps = False
+        for other in placed:
+            if box[0] < other[2] + 2.0 and other[0] < box[2] + 2.0 and box[1] < other[3] + 1.0 and other[1] < box[3] + 1.0:
+                overlaps = True
+        if not overlaps:
+            chosen = t
+            break
+    placed.append(_plate(x1 + (x2 - x1) * chosen, y1 + (y2 - y1) * chosen, content))
+    return chosen
 
 
 ACTIVATION_MARK = {"identity": "id", "sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "lrelu", "softmax": "soft"}
@@ -103,6 +133,7 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
     # edges, then their labels on top
     edges: list[str] = []
     plates: list[str] = []
+    placed: list[tuple[float, float, float, float]] = []  # the edge labels' plates so far
     for layer_index in range(len(layers)):
         w = layers[layer_index]["w"]
         for j in range(len(w)):
@@ -123,8 +154,8 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
                     value, name = records[layer_index]["dL_dw"][j][k], f"dL_dw[{j}][{k}]"
                 else:
                     value, name = updates[layer_index]["w"][j][k], f"new w[{j}][{k}]"
-                t = 0.25  # near the source: the labels of one column then sit 0.25 * ROW apart
                 full = f"layer {layer_index + 1} {name} = {value!r}"
+                t = _free_place(x1, y1, x2, y2, short(value), placed)
                 plates.append(_label(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, short(value), "edge-label", full))
     parts += edges
     parts += plates
