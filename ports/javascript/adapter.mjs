@@ -15,8 +15,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
-import { caseFromJson, FEATURES } from "./casefile.mjs";
-import { traceToJson } from "./records.mjs";
+import { caseFromJson, FEATURES, traceToJson } from "./casefile.mjs";
 import { train } from "./training.mjs";
 
 const IMPLEMENTATION = { name: "backprop-spec-javascript", language: "javascript", version: "1.0.0" };

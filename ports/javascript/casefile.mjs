@@ -1,9 +1,10 @@
-// Reading a case from JSON data, checking it, and naming its features
-// (spec sections 3.5, 7.1, 8.3).
+// Reading a case from JSON data, checking it, naming its features, and
+// writing a trace as JSON data (spec sections 3.5, 3.6, 7.1, 7.2, 8.3).
 //
 // caseFromJson turns the parsed JSON of a case into records, fills in the
 // defaults and reports every problem with its path, e.g.
 // "at batches[0][0].x: expected 1 inputs (the first layer's weight columns), got 2".
+// traceToJson turns a trace back into plain data for JSON.stringify.
 // Left out: duplicate keys. JSON.parse keeps the last of two equal keys and
 // cannot tell; spec section 3.5 makes such a file invalid, so do not write one.
 
@@ -451,4 +452,99 @@ export function caseFeatures(trainingCase) {
   if (trainingCase.optimizer.weight_decay !== 0.0) addOnce(features, "weight_decay");
   features.sort();
   return features;
+}
+
+/**
+ * A copy of a list of numbers (or null).  copyVector([1.0, 2.0]) -> [1.0, 2.0]
+ * @param {number[]|null} vector
+ * @returns {number[]|null}
+ */
+function copyVector(vector) {
+  if (vector === null) return null;
+  const copy = [];
+  for (let j = 0; j < vector.length; j++) copy.push(vector[j]);
+  return copy;
+}
+
+/**
+ * A copy of a matrix (or null), row by row.
+ * @param {number[][]|null} matrix
+ * @returns {number[][]|null}
+ */
+function copyMatrix(matrix) {
+  if (matrix === null) return null;
+  const copy = [];
+  for (let j = 0; j < matrix.length; j++) copy.push(copyVector(matrix[j]));
+  return copy;
+}
+
+/**
+ * The trace as plain JSON data, keys in the canonical order of spec section 7.2.
+ * JSON.stringify of the result is what the adapter sends. Non-finite numbers
+ * are refused here (spec section 3.6), because JSON.stringify would silently
+ * write them as null.
+ * @param {Trace} trace
+ * @returns {object}
+ */
+export function traceToJson(trace) {
+  const steps = [];
+  for (let stepIndex = 0; stepIndex < trace.steps.length; stepIndex++) {
+    const step = trace.steps[stepIndex];
+    const examples = [];
+    for (let exampleIndex = 0; exampleIndex < step.examples.length; exampleIndex++) {
+      const example = step.examples[exampleIndex];
+      const layers = [];
+      for (let layerIndex = 0; layerIndex < example.layers.length; layerIndex++) {
+        const record = example.layers[layerIndex];
+        layers.push({
+          z: copyVector(record.z),
+          a: copyVector(record.a),
+          dL_da: copyVector(record.dL_da),
+          dL_dz: copyVector(record.dL_dz),
+          dL_dw: copyMatrix(record.dL_dw),
+          dL_db: copyVector(record.dL_db),
+          dL_dx: copyVector(record.dL_dx),
+        });
+      }
+      examples.push({ loss: example.loss, layers: layers });
+    }
+    const layers = [];
+    for (let layerIndex = 0; layerIndex < step.layers.length; layerIndex++) {
+      const update = step.layers[layerIndex];
+      layers.push({
+        dL_dw: copyMatrix(update.dL_dw),
+        dL_db: copyVector(update.dL_db),
+        momentum_buffer_w: copyMatrix(update.momentum_buffer_w),
+        momentum_buffer_b: copyVector(update.momentum_buffer_b),
+        w: copyMatrix(update.w),
+        b: copyVector(update.b),
+      });
+    }
+    steps.push({ examples: examples, loss: step.loss, layers: layers });
+  }
+  const json = { steps: steps };
+  checkFinite(json, "trace");
+  return json;
+}
+
+/**
+ * Throws on the first NaN or Infinity inside a JSON value, naming its path.
+ * checkFinite({loss: NaN}, "trace") throws "at trace.loss: NaN is not a finite number"
+ * @param {unknown} value
+ * @param {string} path
+ */
+export function checkFinite(value, path) {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      throw new Error(`at ${path}: ${value} is not a finite number`);
+    }
+  } else if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      checkFinite(value[index], `${path}[${index}]`);
+    }
+  } else if (value !== null && typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      checkFinite(value[key], `${path}.${key}`);
+    }
+  }
 }

@@ -18,13 +18,12 @@ import {
   tanh,
   tanhPrime,
 } from "./activations.mjs";
-import { CaseError, caseFeatures, caseFromJson } from "./casefile.mjs";
+import { CaseError, caseFeatures, caseFromJson, traceToJson } from "./casefile.mjs";
 import { compareTraces, withinTolerance } from "./compare.mjs";
 import { binaryCrossEntropy, categoricalCrossEntropy, fused_dL_dz, loss_dL_da, lossValue } from "./losses.mjs";
 import { traceExample } from "./network.mjs";
 import { decayedGradient, nextMomentumBuffer } from "./optimizer.mjs";
 import { Example, Layer } from "./records.mjs";
-import { traceToJson } from "./records.mjs";
 import { train } from "./training.mjs";
 
 const SEED_CASE = {

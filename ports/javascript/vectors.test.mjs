@@ -10,9 +10,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { caseFeatures, caseFromJson, FEATURES } from "./casefile.mjs";
+import { caseFeatures, caseFromJson, FEATURES, traceToJson } from "./casefile.mjs";
 import { compareTraces } from "./compare.mjs";
-import { traceToJson } from "./records.mjs";
 import { train } from "./training.mjs";
 
 const vectorsDirectory = new URL("../../vectors/", import.meta.url);
