@@ -21,7 +21,7 @@ from reference_impl.casefile import InputError, case_from_json, read_json_file, 
 from reference_impl.conformance import report, runner
 from reference_impl.suite.catalogue import Entry
 from reference_impl.suite.generate import build_suite, build_vector, drift, summary, write_suite
-from reference_impl.suite.spec_tables import with_tables
+from reference_impl.suite.spec_tables import vectors_of, with_tables
 
 
 def command_generate(arguments: argparse.Namespace) -> int:
@@ -29,10 +29,11 @@ def command_generate(arguments: argparse.Namespace) -> int:
     suite = build_suite()
     spec = Path(arguments.spec)
     spec_text = spec.read_text(encoding="utf-8") if spec.is_file() else None
+    spec_wanted = with_tables(spec_text, vectors_of(suite.files)) if spec_text is not None else None
     if arguments.check:
         problems = drift(suite, directory)
-        if spec_text is not None and with_tables(spec_text) != spec_text:
-            problems.append(f"differs: {spec} (its feature, flag or bug tables)")
+        if spec_text != spec_wanted:
+            problems.append(f"differs: {spec} (its feature, flag or bug tables, or its worked examples)")
         if problems:
             print(f"{len(problems)} file(s) in {directory} differ from what `backprop-spec generate` writes:", file=sys.stderr)
             for line in problems:
@@ -43,8 +44,8 @@ def command_generate(arguments: argparse.Namespace) -> int:
         print(f"{directory}: all {len(suite.files)} files match the generator byte for byte")
         return 0
     changed = write_suite(suite, directory)
-    if spec_text is not None and with_tables(spec_text) != spec_text:
-        write_atomically(spec, with_tables(spec_text))
+    if spec_wanted is not None and spec_wanted != spec_text:
+        write_atomically(spec, spec_wanted)
         changed.append(str(spec))
     print(summary(suite))
     print(f"{directory}: {len(changed)} file(s) written or removed, {len(suite.files) - len(changed)} unchanged")

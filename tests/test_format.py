@@ -140,3 +140,17 @@ def test_kink_vectors_really_hit_zero() -> None:
 def test_generate_check_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", "--check", "--out", str(VECTORS)]) == 0
     assert "match the generator byte for byte" in capsys.readouterr().out
+
+
+def test_generate_check_catches_a_hand_edited_worked_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Appendix A's worked examples are written from the vectors: a hand edit is drift, and
+    `generate` writes the spec back as it was."""
+    original = (ROOT / "spec" / "spec.md").read_text(encoding="utf-8")
+    assert "| out_h1 | 0.593269992 | `examples[0].layers[0].a[0]` | 0.5932699921071872 |" in original  # Mazur's digits, then the vector's
+    assert "z = w·x + b = 1.5·2.0 + 0.5 = 3.5" in original and "w = w - lr·dL_dw = 1.5 - 0.1·(-2.0) = 1.7" in original  # the seed article
+    edited = tmp_path / "spec.md"
+    edited.write_text(original.replace("0.5932699921071872 |", "0.5932699921071873 |"), encoding="utf-8")
+    assert main(["generate", "--check", "--out", str(VECTORS), "--spec", str(edited)]) == 1
+    assert "worked examples" in capsys.readouterr().err
+    assert main(["generate", "--out", str(tmp_path / "vectors"), "--spec", str(edited)]) == 0
+    assert edited.read_text(encoding="utf-8") == original
