@@ -20,9 +20,10 @@ def weighted_sum(layer: Layer, inputs: list[float], j: int) -> float:
 
     weighted_sum(Layer("identity", 0.0, [[1.5]], [0.5]), [2.0], 0) -> 3.5
     """
+    w_j = layer.w[j]  # [n_inputs]: the weights to neuron j
     total = 0.0
     for k in range(len(inputs)):
-        total = total + layer.w[j][k] * inputs[k]
+        total = total + w_j[k] * inputs[k]
     return total + layer.b[j]
 
 
@@ -69,8 +70,9 @@ def layer_dL_dw(dL_dz: list[float], inputs: list[float]) -> list[list[float]]:
     n_inputs = len(inputs)
     dL_dw = [[0.0] * n_inputs for _ in range(n_neurons)]  # [n_neurons][n_inputs]
     for j in range(n_neurons):
+        dL_dw_j = dL_dw[j]  # [n_inputs]: the gradients of the weights to neuron j
         for k in range(n_inputs):
-            dL_dw[j][k] = dL_dz[j] * inputs[k]
+            dL_dw_j[k] = dL_dz[j] * inputs[k]
     return dL_dw
 
 

@@ -38,14 +38,6 @@ def next_momentum_buffer(buffer: float | None, g: float, optimizer: Optimizer) -
     return optimizer.momentum * buffer + g
 
 
-def updated_parameter(p: float, step_direction: float, optimizer: Optimizer) -> float:
-    """p_new = p - lr * step_direction  (spec eq. 6.15).
-
-    updated_parameter(1.5, -2.0, Optimizer(0.1, 0.0, 0.0)) -> 1.7
-    """
-    return p - optimizer.lr * step_direction
-
-
 def update_layer(
     layer: Layer,
     dL_dw: list[list[float]],
@@ -74,7 +66,7 @@ def update_layer(
                     old_buffer = previous.momentum_buffer_w[j][k]
                 buffer_w[j][k] = next_momentum_buffer(old_buffer, g, optimizer)
                 g = buffer_w[j][k]
-            new_w[j][k] = updated_parameter(layer.w[j][k], g, optimizer)
+            new_w[j][k] = layer.w[j][k] - optimizer.lr * g  # p_new = p - lr * step_direction  (spec eq. 6.15)
         g = decayed_gradient(dL_db[j], layer.b[j], optimizer)
         if use_momentum:
             old_buffer = None
@@ -82,7 +74,7 @@ def update_layer(
                 old_buffer = previous.momentum_buffer_b[j]
             buffer_b[j] = next_momentum_buffer(old_buffer, g, optimizer)
             g = buffer_b[j]
-        new_b[j] = updated_parameter(layer.b[j], g, optimizer)
+        new_b[j] = layer.b[j] - optimizer.lr * g  # spec eq. 6.15
     if not use_momentum:
         return LayerUpdate(dL_dw=dL_dw, dL_db=dL_db, momentum_buffer_w=None, momentum_buffer_b=None, w=new_w, b=new_b)
     return LayerUpdate(dL_dw=dL_dw, dL_db=dL_db, momentum_buffer_w=buffer_w, momentum_buffer_b=buffer_b, w=new_w, b=new_b)

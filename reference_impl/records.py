@@ -2,7 +2,10 @@
 
 Each record maps one-to-one to a JSON object of the same field names
 (spec section 7); nothing here computes anything. Records are never mutated
-after they are built: the training loop makes new ones.
+after they are built: the training loop makes new ones. The records of a
+case are frozen (Python refuses to change them); the trace records are
+plain, because the training loop builds several per example and a frozen
+record takes twice as long to build, but nothing changes them either.
 
 Indexing, stated once: `w[j][k]` is the weight TO neuron j of this layer FROM
 input k (neuron k of the previous layer, or network input k for the first
@@ -52,7 +55,7 @@ class Case:
     n_steps: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class LayerTrace:
     """Every quantity of one layer for one example, forward then backward."""
 
@@ -65,7 +68,7 @@ class LayerTrace:
     dL_dx: list[float]  # [n_inputs]: dL/da of the previous layer (or of the network input)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ExampleTrace:
     """The trace of one example: its loss and one LayerTrace per layer."""
 
@@ -73,7 +76,7 @@ class ExampleTrace:
     layers: list[LayerTrace]  # [n_layers]
 
 
-@dataclass(frozen=True)
+@dataclass
 class LayerUpdate:
     """One layer in one step: batch gradients, optimizer state, new parameters."""
 
@@ -85,7 +88,7 @@ class LayerUpdate:
     b: list[float]
 
 
-@dataclass(frozen=True)
+@dataclass
 class StepTrace:
     """One training step: every example, the batch loss and every layer's update."""
 
@@ -94,7 +97,7 @@ class StepTrace:
     layers: list[LayerUpdate]  # [n_layers]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Trace:
     """The whole expected output of a case: one StepTrace per step."""
 

@@ -31,33 +31,46 @@ def reduce_loss(examples: list[ExampleTrace], reduction: str) -> float:
 
 
 def reduce_dL_dw(examples: list[ExampleTrace], layer_index: int, reduction: str) -> list[list[float]]:
-    """dL/dw_jk of the batch = sum_i dL_i/dw_jk, divided by m for `mean`  (spec eq. 6.11)."""
+    """dL/dw_jk of the batch = sum_i dL_i/dw_jk, divided by m for `mean`  (spec eq. 6.11).
+
+    Every entry is its own running total: it starts from 0.0, the examples
+    are added in batch order, and the mean divides once at the end.
+    """
+    m = len(examples)
     first = examples[0].layers[layer_index].dL_dw
     n_neurons = len(first)
     n_inputs = len(first[0])
-    batch_dL_dw = [[0.0] * n_inputs for _ in range(n_neurons)]  # [n_neurons][n_inputs]
-    for j in range(n_neurons):
-        for k in range(n_inputs):
-            total = 0.0
-            for example_index in range(len(examples)):
-                total = total + examples[example_index].layers[layer_index].dL_dw[j][k]
-            if reduction == "mean":
-                total = total / len(examples)
-            batch_dL_dw[j][k] = total
+    batch_dL_dw = [[0.0] * n_inputs for _ in range(n_neurons)]  # [n_neurons][n_inputs], every total at 0.0
+    for example_index in range(m):
+        example_dL_dw = examples[example_index].layers[layer_index].dL_dw  # [n_neurons][n_inputs]
+        for j in range(n_neurons):
+            total_j = batch_dL_dw[j]  # [n_inputs]: the running totals of neuron j
+            example_dL_dw_j = example_dL_dw[j]  # [n_inputs]
+            for k in range(n_inputs):
+                total_j[k] = total_j[k] + example_dL_dw_j[k]
+    if reduction == "mean":
+        for j in range(n_neurons):
+            total_j = batch_dL_dw[j]
+            for k in range(n_inputs):
+                total_j[k] = total_j[k] / m
     return batch_dL_dw
 
 
 def reduce_dL_db(examples: list[ExampleTrace], layer_index: int, reduction: str) -> list[float]:
-    """dL/db_j of the batch = sum_i dL_i/db_j, divided by m for `mean`  (spec eq. 6.12)."""
+    """dL/db_j of the batch = sum_i dL_i/db_j, divided by m for `mean`  (spec eq. 6.12).
+
+    The same running totals as reduce_dL_dw, one per neuron.
+    """
+    m = len(examples)
     n_neurons = len(examples[0].layers[layer_index].dL_db)
-    batch_dL_db = [0.0] * n_neurons  # [n_neurons]
-    for j in range(n_neurons):
-        total = 0.0
-        for example_index in range(len(examples)):
-            total = total + examples[example_index].layers[layer_index].dL_db[j]
-        if reduction == "mean":
-            total = total / len(examples)
-        batch_dL_db[j] = total
+    batch_dL_db = [0.0] * n_neurons  # [n_neurons], every total at 0.0
+    for example_index in range(m):
+        example_dL_db = examples[example_index].layers[layer_index].dL_db  # [n_neurons]
+        for j in range(n_neurons):
+            batch_dL_db[j] = batch_dL_db[j] + example_dL_db[j]
+    if reduction == "mean":
+        for j in range(n_neurons):
+            batch_dL_db[j] = batch_dL_db[j] / m
     return batch_dL_db
 
 
