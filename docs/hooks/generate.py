@@ -8,6 +8,7 @@ Each function returns the text of one page; pages.py decides where it goes.
 """
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -446,3 +447,125 @@ def cli_page() -> str:
             os.environ["COLUMNS"] = saved
     return "\n".join(out) + "\n"
 
+
+
+# --- the JavaScript porting case study, from docs/porting/case_study_javascript.json ----------
+
+VERDICT_WORDS = {
+    "named": "named",
+    "named, not first": "named, not first",
+    "named on some": "named on some vectors",
+    "missed": "**missed**",
+    "false suspect": "**false suspect**",
+    "no catalogue bug": "not in the catalogue",
+    "errored": "error, no diagnosis",
+    "skipped": "skipped, exit 0",
+    "not caught": "not caught",
+    "caught elsewhere": "see the suite run",
+}
+
+
+def _vector_link(vector_id: str) -> str:
+    return f"[{vector_id}](../vectors/{vector_id.split('/')[0]}.md#{vector_anchor(vector_id)})"
+
+
+def _patch_diff(patch: dict[str, str]) -> list[str]:
+    """One replacement as the lines of a unified diff: removed lines with '-', added with '+', shared with ' '."""
+    old, new = patch["old"].splitlines(), patch["new"].splitlines()
+    diff = list(difflib.unified_diff(old, new, lineterm="", n=max(len(old), len(new))))
+    return [f"--- {patch['file']}", f"+++ {patch['file']}", *diff[3:]]  # without difflib's own header and @@ line
+
+
+def _suite_text(suite: dict[str, Any] | None) -> str:
+    if suite is None:
+        return "Not run over the whole suite (see below why)."
+    parts = [f"`{suite['line']}` (exit status {suite['exit_status']})"]
+    for status in ("failed", "errored", "skipped"):
+        value = suite[status]
+        if isinstance(value, list) and value:
+            parts.append(f"{status}: " + ", ".join(_vector_link(vector_id) for vector_id in value))
+        elif isinstance(value, dict):
+            groups = ", ".join(f"{group} {count}" for group, count in value["by_group"].items())
+            parts.append(f"{status} by group: {groups}")
+    if suite.get("first_error"):
+        error = suite["first_error"]
+        message = error["message"].replace("`", "'").replace("|", "/")
+        parts.append(f"the first error ({_vector_link(error['id'])}): `{message}`")
+    return "; ".join(parts) + "."
+
+
+def _first_failure(mistake: dict[str, Any]) -> dict[str, Any] | None:
+    for vector in mistake["run"]["vectors"]:
+        if vector["status"] == "failed":
+            return dict(vector)
+    return None
+
+
+def _suspects_text(vector: dict[str, Any]) -> str:
+    if not vector["suspects"]:
+        return "none"
+    return ", ".join(f"[`{suspect['bug']}`](troubleshooting.md#{suspect['bug']})" for suspect in vector["suspects"])
+
+
+def case_study_part(data: dict[str, Any], part: str, anchors: dict[str, str]) -> str:
+    """A part of the case study page: "baseline", "summary", "missed" or a stage's name."""
+    stages = data["stages"]
+    if part == "baseline":
+        baseline = data["baseline"]
+        implementation = baseline["implementation"]
+        return (
+            f"\n```text\n$ {baseline['command']}\n{baseline['output_tail'].rstrip()}\n```\n\n"
+            f"{implementation['name']} {implementation['version']} ({implementation['language']}), "
+            f"claiming all {len(baseline['features'])} features; exit status {baseline['exit_status']}.\n"
+        )
+    if part == "summary":
+        out = [
+            "| stage | mistake | whole suite | first wrong quantity (first failing vector shown) | diagnosis names | verdict |",
+            "|---|---|---|---|---|---|",
+        ]
+        for number, stage in enumerate(stages, start=1):
+            for mistake in stage["mistakes"]:
+                suite = mistake["suite"]["line"] if mistake["suite"] else mistake["run"]["line"] + " (vectors shown)"
+                failure = _first_failure(mistake)
+                first = f"`{failure['first_mismatch']['path']}`" if failure else "—"
+                named = _suspects_text(failure) if failure else "—"
+                verdict = VERDICT_WORDS.get(mistake["verdict"]["kind"], mistake["verdict"]["kind"])
+                link = f"[{_cell(mistake['title'])}](#{mistake['name'].replace('_', '-')})"
+                out.append(f"| {number}. {stage['name']} | {link} | `{suite}` | {first} | {named} | {verdict} |")
+        return "\n" + "\n".join(out) + "\n"
+    if part == "missed":
+        out = []
+        for stage in stages:
+            for mistake in stage["mistakes"]:
+                if mistake["verdict"]["kind"] == "named":
+                    continue
+                link = f"[{_plain(mistake['title'])}](#{mistake['name'].replace('_', '-')})"
+                out.append(f"- {link} ({stage['name']}): {_plain(mistake['verdict']['text'])}")
+        return "\n" + "\n".join(out) + "\n"
+    for number, stage in enumerate(stages, start=1):
+        if stage["name"] != part:
+            continue
+        files = ", ".join(f"`{name}`" for name in stage["files"])
+        out = [f"**Files:** {files}. **Spec:** {_read_link(stage['spec'], anchors)}. {_plain(stage['ported'])}"]
+        for index, mistake in enumerate(stage["mistakes"], start=1):
+            heading = f"### {number}.{index} {_plain(mistake['title'])} {{#{mistake['name'].replace('_', '-')}}}"
+            out += ["", heading, "", _plain(mistake["why"])]
+            if mistake["catalogue_bug"]:
+                bug = mistake["catalogue_bug"]
+                out += ["", f"Catalogue bug: [`{bug}`](troubleshooting.md#{bug}), {_plain(mistake['catalogue_title'])}."]
+            else:
+                out += ["", "Catalogue bug: none (the catalogue, spec section 8.5, has no entry for this mistake)."]
+            diff = []
+            for patch in mistake["patches"]:
+                diff += _patch_diff(patch)
+            block = ["```diff", *diff, "```"]
+            if len(mistake["patches"]) > 3:
+                out += ["", f'??? example "The patch: {len(mistake["patches"])} replacements"', ""] + [f"    {line}" for line in block]
+            else:
+                out += ["", "The patch:", "", *block]
+            out += ["", "**Whole suite** (without the diagnosis): " + _suite_text(mistake["suite"])]
+            output = mistake["run"]["output"].rstrip()
+            out += ["", "**The runner on the vectors chosen for this mistake:**", "", "```text", f"$ {mistake['command']}", output, "```"]
+            out += ["", f"**Verdict:** {_plain(mistake['verdict']['text'])}"]
+        return "\n" + "\n".join(out) + "\n"
+    raise KeyError(f"no part {part!r} in the case study; stages: {', '.join(stage['name'] for stage in stages)}")

@@ -23,6 +23,9 @@ with Python literals as arguments:
   {{ mazur_early_code() }}   what Mazur's post's training numbers come from (spec Appendix B)
   {{ vector_count() }}       how many vectors the suite has
   {{ source("reference_impl.network.weighted_sum") }}   a function of the reference, as code
+  {{ case_study("activations") }}   a part of the JavaScript case study ("baseline", "summary",
+      "missed" or a stage), from docs/porting/case_study_javascript.json, which
+      scripts/js_case_study.py writes from real runs of the runner (its --check keeps it true)
 An unknown directive or a bad argument fails the build.
 """
 
@@ -278,6 +281,13 @@ def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Cal
     def vector_count() -> str:
         return str(found.manifest["vector_count"])
 
+    def case_study(part: str) -> str:
+        data = json.loads((ROOT / "docs" / "porting" / "case_study_javascript.json").read_text(encoding="utf-8"))
+        try:
+            return generate.case_study_part(data, part, found.anchors)
+        except KeyError as error:
+            raise PluginError(f"case_study({part!r}): {error}") from None
+
     return {
         "explain": explain,
         "diagram": picture,
@@ -289,6 +299,7 @@ def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Cal
         "mazur_early_code": mazur_early_code,
         "vector_count": vector_count,
         "source": source,
+        "case_study": case_study,
     }
 
 

@@ -1,0 +1,54 @@
+"""The JavaScript case study page (docs/porting/case-study-javascript.md) shows what the
+runner really says: docs/porting/case_study_javascript.json must be exactly what
+scripts/js_case_study.py writes from fresh runs of the runner on the patched ports.
+
+About 30 seconds: every mistake is run over the whole suite (no diagnosis) and over a
+few vectors with the diagnosis.
+"""
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "js_case_study.py"
+RECORDED = ROOT / "docs" / "porting" / "case_study_javascript.json"
+
+
+def load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("js_case_study", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_patch_applies_to_the_port_as_it_is() -> None:
+    """Each patch's old string occurs exactly once in the committed port (no node needed)."""
+    script = load_script()
+    for stage in script.STAGES:
+        for mistake in stage.mistakes:
+            for patch in mistake.patches:
+                text = (ROOT / "ports" / "javascript" / patch.file).read_text(encoding="utf-8")
+                assert text.count(patch.old) == 1, f"{mistake.name}: {patch.file} no longer holds {patch.old!r} exactly once"
+
+
+def test_the_recorded_file_covers_every_stage_and_mistake() -> None:
+    script = load_script()
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert [stage["name"] for stage in recorded["stages"]] == [stage.name for stage in script.STAGES]
+    for stage, written in zip(script.STAGES, recorded["stages"], strict=True):
+        assert [mistake["name"] for mistake in written["mistakes"]] == [mistake.name for mistake in stage.mistakes]
+    assert recorded["baseline"]["line"].endswith("0 failed, 0 errored, 0 skipped")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (CI has it); the case study runs the JavaScript port")
+def test_case_study_matches_fresh_runs_of_the_runner() -> None:
+    completed = subprocess.run([sys.executable, str(SCRIPT), "--check"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
