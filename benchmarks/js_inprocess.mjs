@@ -13,9 +13,13 @@
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
-import { caseFromJson } from "../ports/javascript/casefile.mjs";
-import { traceToJson } from "../ports/javascript/records.mjs";
+import * as casefile from "../ports/javascript/casefile.mjs";
+import * as records from "../ports/javascript/records.mjs";
 import { train } from "../ports/javascript/training.mjs";
+
+// the same functions the adapter calls (traceToJson has lived in records.mjs and in casefile.mjs)
+const caseFromJson = casefile.caseFromJson;
+const traceToJson = casefile.traceToJson ?? records.traceToJson;
 
 const vectorsDirectory = process.argv[2] ?? "vectors";
 const loadStarted = performance.now();

@@ -29,20 +29,27 @@ PROTOCOL_VERSION = 1
 IMPLEMENTATION = {"name": "backprop-spec reference", "language": "python", "version": SPEC_VERSION}
 
 
-def run_case(case_document: Any, vector_id: str) -> dict[str, Any]:
-    """case JSON -> trace JSON, through the reference. Raises InputError for a bad case."""
+def run_case(case_document: Any, vector_id: str, check_finite: bool = True) -> dict[str, Any]:
+    """case JSON -> trace JSON, through the reference. Raises InputError for a bad case,
+    and for a trace that holds NaN or an infinity unless `check_finite` is off."""
     case = case_from_json(case_document, f"run {vector_id}", ["case"])
     trace = trace_to_json(train(case))
-    bad = first_non_finite(trace, [])
-    if bad is not None:
-        raise InputError(f"the trace holds a non-finite number at {json_path(bad)}; JSON cannot carry it")
+    if check_finite:
+        bad = first_non_finite(trace, [])
+        if bad is not None:
+            raise InputError(non_finite_problem(bad))
     return trace
 
 
-def answer(message: Any) -> dict[str, Any] | None:
+def non_finite_problem(path: list[Any]) -> str:
+    return f"the trace holds a non-finite number at {json_path(path)}; JSON cannot carry it"
+
+
+def answer(message: Any, check_finite: bool = True) -> dict[str, Any] | None:
     """The answer to one harness message, or None for bye.
 
     answer({"type": "hello", "protocol": 1}) -> {"type": "hello", "protocol": 1, ...}
+    `check_finite=False` leaves a NaN or an infinity in a trace to send() to find.
     """
     if not isinstance(message, dict):
         return {"type": "error", "message": "expected a JSON object"}
@@ -56,7 +63,7 @@ def answer(message: Any) -> dict[str, Any] | None:
         if not isinstance(vector_id, str):
             return {"type": "error", "message": "a run message needs a string id"}
         try:
-            return {"type": "result", "id": vector_id, "trace": run_case(message.get("case"), vector_id)}
+            return {"type": "result", "id": vector_id, "trace": run_case(message.get("case"), vector_id, check_finite)}
         except InputError as error:
             return {"type": "error", "id": vector_id, "message": str(error)}
         except (ArithmeticError, ValueError, IndexError) as error:
@@ -67,8 +74,19 @@ def answer(message: Any) -> dict[str, Any] | None:
 
 
 def send(stream: TextIO, message: dict[str, Any]) -> None:
-    """One message, one line, flushed at once (the harness waits for it)."""
-    stream.write(json.dumps(message, allow_nan=False) + "\n")
+    """One message, one line, flushed at once (the harness waits for it).
+
+    A result whose trace holds NaN or an infinity, which JSON cannot carry, goes out
+    as an error naming its path: the encoder finds it, so a finite trace (every
+    correct one) is not walked a second time.
+    """
+    try:
+        line = json.dumps(message, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        bad = first_non_finite(message.get("trace"), [])
+        problem = non_finite_problem(bad) if bad is not None else "the answer cannot be written as JSON"
+        line = json.dumps({"type": "error", "id": message.get("id"), "message": problem}, separators=(",", ":"))
+    stream.write(line + "\n")
     stream.flush()
 
 
@@ -82,7 +100,7 @@ def serve(lines: TextIO, out: TextIO) -> int:
         except ValueError as error:
             send(out, {"type": "error", "message": f"not JSON: {error}"})
             continue
-        reply = answer(message)
+        reply = answer(message, check_finite=False)
         if reply is None:
             return 0
         send(out, reply)

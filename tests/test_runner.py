@@ -11,6 +11,7 @@ Every message exchanged is checked against spec/schemas/protocol.schema.json.
 import contextlib
 import io
 import json
+import math
 import re
 import subprocess
 import sys
@@ -509,6 +510,32 @@ def test_encode_and_decode_one_line() -> None:
     with pytest.raises(ValueError):
         protocol.encode({"x": float("nan")})
     assert protocol.nesting_depth({"a": [[1]]}) == (3, ["a", 0])
+
+
+def test_depth_counted_on_the_text_agrees_with_the_walk() -> None:
+    documents: list[Any] = [
+        1.5,
+        "x",
+        [],
+        {"a": [[1], "]"]},
+        {'k\\"[': [[[]]]},
+        {"\\": ["\\\"]", ["\u005b", "}{"]]},
+        [[[[{}]]]],
+        {"a": "{{{{", "b": ["[[", {"c": "]]"}]},
+    ]
+    for document in documents:
+        for text in (json.dumps(document), json.dumps(document, ensure_ascii=False, separators=(",", ":"))):
+            assert protocol.text_depth(text.encode("utf-8")) == protocol.nesting_depth(document)[0], text
+    assert protocol.text_depth(b"[" * 200 + b"]" * 200) == protocol.MAX_DEPTH + 1  # counting stops there
+    with pytest.raises(protocol.ProtocolError, match=r"more than 64 levels deep \(at trace\[0\]"):
+        protocol.decode_line(b'{"trace": ' + b"[" * 70 + b"]" * 70 + b"}")
+
+
+def test_adapter_sends_a_non_finite_trace_as_an_error_with_its_path() -> None:
+    out = io.StringIO()
+    adapter.send(out, {"type": "result", "id": "user/nan", "trace": {"steps": [{"loss": 1.0}, {"loss": math.inf}]}})
+    reply = json.loads(out.getvalue())
+    assert reply == {"type": "error", "id": "user/nan", "message": "the trace holds a non-finite number at steps[1].loss; JSON cannot carry it"}
 
 
 def test_tail_buffer_keeps_the_end() -> None:

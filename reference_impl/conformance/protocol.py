@@ -16,6 +16,7 @@ Not here: processes, pipes and timeouts (runner.py).
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -83,6 +84,29 @@ def check_depth(document: Any, where: str) -> None:
         raise ProtocolError(f"{where} nests lists and objects more than {MAX_DEPTH} levels deep (at {json_path(path)}); a trace needs 9")
 
 
+_ESCAPE = re.compile(rb"\\.")  # inside a string: \" or \\ or \n ...
+_NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b'"[]{}')
+_STRING = re.compile(rb'"[^"]*"')  # once the escapes are gone
+_INNERMOST_PAIRS = re.compile(rb"\[\]|\{\}")
+
+
+def text_depth(raw: bytes) -> int:
+    """The nesting depth of lists and objects in the text of a valid JSON document, counted
+    on its brackets outside strings, without walking the parsed values; it stops counting
+    past MAX_DEPTH. Each pass deletes every innermost pair, so the passes count the levels.
+
+    text_depth(b'{"a": [[1], "]"]}') -> 3
+    """
+    if b"\\" in raw:
+        raw = _ESCAPE.sub(b"", raw)
+    brackets = _STRING.sub(b"", raw.translate(None, _NOT_STRUCTURE))
+    depth = 0
+    while brackets and depth <= MAX_DEPTH:
+        brackets = _INNERMOST_PAIRS.sub(b"", brackets)
+        depth = depth + 1
+    return depth
+
+
 def decode_line(raw: bytes) -> Any:
     """Parse one line strictly into a JSON value (not yet checked to be a message)."""
     try:
@@ -97,7 +121,8 @@ def decode_line(raw: bytes) -> Any:
             hint = " (standard output carries protocol messages only; write logs to standard error)" if not text.lstrip().startswith(("{", "[")) else ""
             raise ProtocolError(f"{problem}{hint}: {preview(text)}") from None
         raise ProtocolError(problem) from None
-    check_depth(document, "its output line")
+    if text_depth(raw) > MAX_DEPTH:  # the walk that finds the path runs only then
+        check_depth(document, "its output line")
     return document
 
 

@@ -37,6 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from reference_impl.casefile import InputError, json_path, read_json_file
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace
 from reference_impl.conformance.diagnosis import Suspect, diagnose
@@ -62,6 +67,7 @@ STDERR_TAIL_BYTES = 64 * 1024  # what is kept of the program's standard error
 REPORTED_STDERR_LINES = 20  # what a report shows of it
 BYE_GRACE_SECONDS = 5.0  # how long a program may take to exit after bye (at most --timeout)
 READ_CHUNK_BYTES = 1024 * 1024
+PIPE_BYTES = 1024 * 1024  # asked of Linux for the program's stdout (default 64 KiB): a large trace crosses in one write and one read
 
 
 class HarnessError(Exception):
@@ -335,6 +341,15 @@ def describe_exit(returncode: int | None) -> str:
     return f"exited with status {returncode}"
 
 
+def widen_pipe(stream: IO[bytes] | None) -> None:
+    """Ask for a PIPE_BYTES buffer on Linux; elsewhere, or when refused, the pipe keeps its size."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if stream is None or set_size is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
+
+
 class ProgramSession:
     """One start of the foreign program, with a thread per pipe so that nothing it does can
     block the runner: stdout is cut into lines (each at most MAX_LINE_BYTES), stderr is drained
@@ -351,6 +366,7 @@ class ProgramSession:
             bufsize=0,
             start_new_session=(os.name == "posix"),
         )
+        widen_pipe(self.process.stdout)  # stdin keeps its size: a program that stops reading is noticed sooner
         self.lines: queue.Queue[tuple[str, bytes, int]] = queue.Queue(maxsize=16)
         self.outbox: queue.Queue[bytes | None] = queue.Queue()
         self.stderr = TailBuffer()
