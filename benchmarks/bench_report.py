@@ -23,6 +23,7 @@ from bench_suite import SuiteResult
 
 IMPLEMENTATION_TITLES = {"reference": "reference", "micrograd": "micrograd 0.1.0", "numpy": "numpy matrix form", "pytorch": "PyTorch CPU float64"}
 COLOURS = {"reference": "#2b6cb0", "micrograd": "#dd6b20", "numpy": "#38a169", "pytorch": "#805ad5"}
+DARK_COLOURS = {"reference": "#63b3ed", "micrograd": "#f6ad55", "numpy": "#68d391", "pytorch": "#b794f4"}  # the same hues, lighter
 SMALL_NETS = ("2-2-2", "4-8-8-1")
 SMALL_NET_RATIO = 10.0  # the reference at least this many times faster than micrograd per step
 LARGE_NET_RATIO = 50.0  # from 16-32-10 up
@@ -31,6 +32,19 @@ GENERATE_AND_CHECK_SECONDS = 5.0
 VALIDATE_SECONDS = 10.0  # the full suite through the reference adapter
 PEAK_MB = 200.0
 TITLE = "Time per training step (median, log scale); above each group: micrograd time ÷ reference time"
+# On its own (a file viewer, GitHub) the plot is a white card with dark ink, from the presentation
+# attributes. Inlined in the docs site, these rules take over, and Material's dark scheme ("slate")
+# gets its own background and ink; the bar colours read on both.
+STYLE = (
+    "<style>",
+    '[data-md-color-scheme="slate"] .bench-plot .bg { fill: var(--md-default-bg-color, #1e2129); }',
+    '[data-md-color-scheme="slate"] .bench-plot text { fill: var(--md-default-fg-color, #e2e4e9); }',
+    '[data-md-color-scheme="slate"] .bench-plot text.muted { fill: var(--md-default-fg-color--light, #a8abb5); }',
+    '[data-md-color-scheme="slate"] .bench-plot .grid { stroke: #3b4050; }',
+    '[data-md-color-scheme="slate"] .bench-plot .axis { stroke: #a8abb5; }',
+    *(f'[data-md-color-scheme="slate"] .bench-plot .bar-{name} {{ fill: {colour}; }}' for name, colour in DARK_COLOURS.items()),
+    "</style>",
+)
 
 
 def cpu_model() -> str:
@@ -152,7 +166,7 @@ def markdown(
     ]
     if steps:
         lines += [
-            "#### Time per training step",
+            "## Time per training step",
             "",
             "Median seconds per step (forward, backward and SGD update of the whole batch); in brackets that time divided by the reference's,",
             "so 20× means the reference is 20 times faster. The reference records the full trace; the others record nothing.",
@@ -177,7 +191,7 @@ def markdown(
         s = suite.seconds
         peak = suite.peak_mb
         lines += [
-            "#### Generating and validating the suite",
+            "## Generating and validating the suite",
             "",
             f"{suite.vectors} vectors; medians of {suite.rounds} runs, each in a fresh process"
             " (in brackets: the whole process, interpreter start-up included).",
@@ -211,7 +225,7 @@ def markdown(
                 f" | {figures['per_vector'] * 1e3:.2f} ms | {figures['per_vector_with_start'] * 1e3:.2f} ms |"
             )
         lines.append("")
-    lines += ["#### Targets", "", "| target | measured | |", "|---|--:|---|"]
+    lines += ["## Targets", "", "| target | measured | |", "|---|--:|---|"]
     for target in found:
         lines.append(f"| {target.name} | {target.measured} | **{target.verdict}** |")
     if notes:
@@ -257,22 +271,24 @@ def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
         return top + plot_height * (high - math.log10(seconds)) / (high - low)
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="22" font-size="15" font-weight="bold">{_escape(TITLE)}</text>',
-        f'<text x="{left}" y="40" font-size="11" fill="#555555">{_escape(caption)}</text>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bench-plot" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        ' font-family="sans-serif" font-size="12">',
+        *STYLE,
+        f'<rect class="bg" x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="22" font-size="15" font-weight="bold" fill="#1a1a1a">{_escape(TITLE)}</text>',
+        f'<text class="muted" x="{left}" y="40" font-size="11" fill="#555555">{_escape(caption)}</text>',
     ]
     legend_x = left
     for name in names:
-        out.append(f'<rect x="{legend_x}" y="52" width="12" height="12" fill="{COLOURS[name]}"/>')
-        out.append(f'<text x="{legend_x + 17}" y="62">{_escape(IMPLEMENTATION_TITLES[name])}</text>')
+        out.append(f'<rect class="bar-{name}" x="{legend_x}" y="52" width="12" height="12" fill="{COLOURS[name]}"/>')
+        out.append(f'<text x="{legend_x + 17}" y="62" fill="#1a1a1a">{_escape(IMPLEMENTATION_TITLES[name])}</text>')
         legend_x += 30 + 7 * len(IMPLEMENTATION_TITLES[name])
     for exponent in range(low, high + 1):
         y = y_of(10.0**exponent)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#dddddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_decade_label(exponent)}</text>')
-    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="#333333"/>')
-    out.append(f'<line x1="{left}" y1="{top + plot_height}" x2="{width - right}" y2="{top + plot_height}" stroke="#333333"/>')
+        out.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#dddddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{_decade_label(exponent)}</text>')
+    out.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="#333333"/>')
+    out.append(f'<line class="axis" x1="{left}" y1="{top + plot_height}" x2="{width - right}" y2="{top + plot_height}" stroke="#333333"/>')
     group_width = plot_width / max(len(steps), 1)
     bar_width = group_width * 0.8 / max(len(names), 1)
     for group_index, result in enumerate(steps):
@@ -285,14 +301,16 @@ def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
             bar_height = top + plot_height - y
             tooltip = f"{IMPLEMENTATION_TITLES[name]}, {result.net} batch {result.batch_size}: {duration(result.seconds[name])}"
             out.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" height="{bar_height:.1f}" fill="{COLOURS[name]}">'
+                f'<rect class="bar-{name}" x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" height="{bar_height:.1f}" fill="{COLOURS[name]}">'
                 f"<title>{_escape(tooltip)}</title></rect>"
             )
         centre = left + (group_index + 0.5) * group_width
         ratio = result.ratio("micrograd")
         label = times(ratio) if ratio is not None else "not timed"
-        out.append(f'<text x="{centre:.1f}" y="{top - 8}" text-anchor="middle" font-weight="bold">{_escape(label)}</text>')
-        out.append(f'<text x="{centre:.1f}" y="{top + plot_height + 18}" text-anchor="middle">{_escape(result.net)}</text>')
-        out.append(f'<text x="{centre:.1f}" y="{top + plot_height + 34}" text-anchor="middle" fill="#555555">batch {result.batch_size}</text>')
+        out.append(f'<text x="{centre:.1f}" y="{top - 8}" text-anchor="middle" font-weight="bold" fill="#1a1a1a">{_escape(label)}</text>')
+        out.append(f'<text x="{centre:.1f}" y="{top + plot_height + 18}" text-anchor="middle" fill="#1a1a1a">{_escape(result.net)}</text>')
+        out.append(
+            f'<text class="muted" x="{centre:.1f}" y="{top + plot_height + 34}" text-anchor="middle" fill="#555555">batch {result.batch_size}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
