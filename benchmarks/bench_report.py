@@ -213,7 +213,8 @@ def markdown(
         lines += [
             "",
             "Harness overhead: the protocol's cost on top of the same work in one process, i.e. the validation's wall time less its comparisons,",
-            "loading the vectors, the program's own compute (measured in-process) and its start-up and exit, per vector.",
+            "loading the vectors, the program's own compute (measured in-process) and its start-up and exit, per vector;"
+            " worked out round by round, median over the rounds.",
             "",
             "| program | validation | program's compute | start-up + exit | overhead per vector | with start-up, per vector |",
             "|---|--:|--:|--:|--:|--:|",

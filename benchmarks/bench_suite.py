@@ -11,6 +11,8 @@ on top of the same work done in one process:
     overhead = (protocol wall time - the comparisons it made - loading the vectors
                 - the program's own compute for every vector - its start-up and exit) / vectors
 
+worked out for each round from that round's measurements, then the median over the rounds.
+
 The program's compute is measured in-process: reference_impl.adapter.run_case
 for the reference, benchmarks/js_inprocess.mjs for the JavaScript port.
 What is left is the protocol itself: encoding, pipes, decoding and checking
@@ -169,17 +171,26 @@ def run(rounds: int, log: Callable[[str], None]) -> SuiteResult:
 
 
 def overhead(result: SuiteResult, name: str) -> dict[str, float]:
-    """The harness's overhead for one program, in seconds (see the module docstring)."""
-    seconds = result.seconds
+    """The harness's overhead for one program, in seconds (see the module docstring).
+
+    Worked out per round, from the measurements taken next to each other in that round,
+    then the median over the rounds: a slow spell of a shared machine then slows both
+    sides of a subtraction alike instead of landing on one side only."""
+    samples = result.samples
     vectors = max(result.vectors, 1)
-    rest_samples = [wall - check for wall, check in zip(result.samples[f"{name} seconds"], result.samples[f"{name} check_seconds"], strict=True)]
-    rest = statistics.median(rest_samples)  # everything but the comparisons
-    fixed = seconds[f"{name} start-up"] + seconds[f"{name} exit"]
-    total = rest - seconds["inprocess load_seconds"] - seconds[f"{name} compute"]
+    per_vector = []
+    per_vector_with_start = []
+    for round_index in range(len(samples[f"{name} seconds"])):
+        rest = samples[f"{name} seconds"][round_index] - samples[f"{name} check_seconds"][round_index]  # everything but the comparisons
+        total = rest - samples["inprocess load_seconds"][round_index] - samples[f"{name} compute"][round_index]
+        fixed = samples[f"{name} start-up"][round_index] + samples[f"{name} exit"][round_index]
+        per_vector.append((total - fixed) / vectors)
+        per_vector_with_start.append(total / vectors)
+    seconds = result.seconds
     return {
         "wall": seconds[f"{name} seconds"],
         "compute": seconds[f"{name} compute"],
-        "start_and_exit": fixed,
-        "per_vector": (total - fixed) / vectors,
-        "per_vector_with_start": total / vectors,
+        "start_and_exit": seconds[f"{name} start-up"] + seconds[f"{name} exit"],
+        "per_vector": statistics.median(per_vector),
+        "per_vector_with_start": statistics.median(per_vector_with_start),
     }
