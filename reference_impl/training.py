@@ -34,7 +34,10 @@ def reduce_dL_dw(examples: list[ExampleTrace], layer_index: int, reduction: str)
     """dL/dw_jk of the batch = sum_i dL_i/dw_jk, divided by m for `mean`  (spec eq. 6.11).
 
     Every entry is its own running total: it starts from 0.0, the examples
-    are added in batch order, and the mean divides once at the end.
+    are added in batch order, and the mean divides once at the end. The spec
+    writes the loop entry by entry; running the examples in the outer loop
+    adds the same numbers in the same order to each entry, and reads each
+    example's matrix once.
     """
     m = len(examples)
     first = examples[0].layers[layer_index].dL_dw
