@@ -22,6 +22,9 @@ with Python literals as arguments:
   {{ loss_curve([("correct", "mazur/2-2-2-fifty-steps")], "title") }}
   {{ mazur_early_code() }}   what Mazur's post's training numbers come from (spec Appendix B)
   {{ vector_count() }}       how many vectors the suite has
+  {{ markdown_file("benchmarks/results/latest.md") }}   a markdown file of the repository, as it is
+  {{ svg_file("benchmarks/results/steps.svg") }}        an SVG file of the repository, inlined (so the
+      site's stylesheet and its own <style> reach it, for the dark scheme)
   {{ source("reference_impl.network.weighted_sum") }}   a function of the reference, as code
   {{ case_study("activations") }}   a part of the JavaScript case study ("baseline", "summary",
       "missed" or a stage), from docs/porting/case_study_javascript.json, which
@@ -281,6 +284,21 @@ def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Cal
     def vector_count() -> str:
         return str(found.manifest["vector_count"])
 
+    def repository_file(path: str, suffix: str) -> str:
+        file = (ROOT / path).resolve()
+        if not file.is_relative_to(ROOT) or file.suffix != suffix or not file.is_file():
+            raise PluginError(f"no {suffix} file {path!r} in the repository")
+        return file.read_text(encoding="utf-8")
+
+    def markdown_file(path: str) -> str:
+        return "\n" + repository_file(path, ".md") + "\n"
+
+    def svg_file(path: str) -> str:
+        svg = repository_file(path, ".svg").strip()
+        if "\n\n" in svg:  # a blank line would end the raw HTML block
+            raise PluginError(f"svg_file({path!r}): the SVG has a blank line")
+        return f'\n<div class="diagram">\n{svg}\n</div>\n'
+
     def case_study(part: str) -> str:
         data = json.loads((ROOT / "docs" / "porting" / "case_study_javascript.json").read_text(encoding="utf-8"))
         try:
@@ -300,6 +318,8 @@ def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Cal
         "vector_count": vector_count,
         "source": source,
         "case_study": case_study,
+        "markdown_file": markdown_file,
+        "svg_file": svg_file,
     }
 
 
