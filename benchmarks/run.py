@@ -1,6 +1,6 @@
 """The benchmark: one command, everything side by side, medians reported as ratios.
 
-    python benchmarks/run.py            full run (a few minutes); writes benchmarks/results/
+    python benchmarks/run.py            full run (about two minutes here); writes benchmarks/results/
     python benchmarks/run.py --quick    fewer rounds, micrograd skipped where a step takes > 2 s; writes nothing unless --out
 
 Measures (details in each module's docstring):
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python benchmarks/run.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds, shorter samples, skip any step over 2 s; writes nothing unless --out is given")
     parser.add_argument("--rounds", type=int, help="rounds of the step timings (default 7, --quick 3)")
-    parser.add_argument("--suite-rounds", type=int, help="rounds of the suite timings (default 5, --quick 2)")
+    parser.add_argument("--suite-rounds", type=int, help="rounds of the suite timings (default 9, --quick 2)")
     parser.add_argument("--only", choices=("steps", "suite"), help="run one half only")
     parser.add_argument("--nets", nargs="+", default=list(bench_steps.NETS), metavar="NET", help="default: %(default)s")
     parser.add_argument("--batch-sizes", nargs="+", type=int, default=list(bench_steps.BATCH_SIZES), metavar="M", help="default: %(default)s")
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         skip_slower_than=2.0 if quick else math.inf,
         garbage_collector=arguments.gc,
     )
-    suite_rounds = arguments.suite_rounds or (2 if quick else 5)
+    suite_rounds = arguments.suite_rounds or (2 if quick else 9)
     command = "python benchmarks/run.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:] if argv is None else argv))
     machine = bench_report.machine()
     date = bench_report.today()
