@@ -70,9 +70,8 @@ def layer_dL_dw(dL_dz: list[float], inputs: list[float]) -> list[list[float]]:
     n_inputs = len(inputs)
     dL_dw = [[0.0] * n_inputs for _ in range(n_neurons)]  # [n_neurons][n_inputs]
     for j in range(n_neurons):
-        dL_dw_j = dL_dw[j]  # [n_inputs]: the gradients of the weights to neuron j
         for k in range(n_inputs):
-            dL_dw_j[k] = dL_dz[j] * inputs[k]
+            dL_dw[j][k] = dL_dz[j] * inputs[k]
     return dL_dw
 
 

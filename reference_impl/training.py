@@ -47,15 +47,12 @@ def reduce_dL_dw(examples: list[ExampleTrace], layer_index: int, reduction: str)
     for example_index in range(m):
         example_dL_dw = examples[example_index].layers[layer_index].dL_dw  # [n_neurons][n_inputs]
         for j in range(n_neurons):
-            total_j = batch_dL_dw[j]  # [n_inputs]: the running totals of neuron j
-            example_dL_dw_j = example_dL_dw[j]  # [n_inputs]
             for k in range(n_inputs):
-                total_j[k] = total_j[k] + example_dL_dw_j[k]
+                batch_dL_dw[j][k] = batch_dL_dw[j][k] + example_dL_dw[j][k]
     if reduction == "mean":
         for j in range(n_neurons):
-            total_j = batch_dL_dw[j]
             for k in range(n_inputs):
-                total_j[k] = total_j[k] / m
+                batch_dL_dw[j][k] = batch_dL_dw[j][k] / m
     return batch_dL_dw
 
 
