@@ -25,11 +25,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from reference_impl.casefile import case_from_json, trace_to_json
 from reference_impl.cli import main as cli_main
-from reference_impl.conformance import runner
+from reference_impl.conformance import process
+from reference_impl.conformance.program_mode import validate_program
+from reference_impl.conformance.protocol import Answer
+from reference_impl.conformance.selection import selected_vectors
+from reference_impl.conformance.verdict import Options, judge
+from reference_impl.core.training import train
+from reference_impl.format.casefile import case_from_json, trace_to_json
 from reference_impl.suite.generate import build_suite, write_suite
-from reference_impl.training import train
 
 
 def peak_megabytes(pid: int | str = "self") -> float | None:
@@ -53,7 +57,7 @@ def rusage_megabytes(who: int) -> float:
 PROGRAM_PEAKS: list[float] = []
 
 
-def _measuring_stop(session: runner.ProgramSession, say_bye: bool, grace: float = runner.BYE_GRACE_SECONDS) -> str:
+def _measuring_stop(session: process.ProgramSession, say_bye: bool, grace: float = process.BYE_GRACE_SECONDS) -> str:
     """ProgramSession.stop, after reading the program's peak memory while it is still alive."""
     peak = peak_megabytes(session.process.pid)
     if peak is not None:
@@ -61,7 +65,7 @@ def _measuring_stop(session: runner.ProgramSession, say_bye: bool, grace: float 
     return _original_stop(session, say_bye, grace)
 
 
-_original_stop = runner.ProgramSession.stop
+_original_stop = process.ProgramSession.stop
 
 
 def generate() -> dict[str, Any]:
@@ -71,7 +75,12 @@ def generate() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="backprop-bench-") as directory:
         changed = write_suite(suite, Path(directory))
         written = time.perf_counter()
-    return {"seconds": written - started, "build_seconds": built - started, "write_seconds": written - built, "files": len(changed)}
+    return {
+        "seconds": written - started,
+        "build_seconds": built - started,
+        "write_seconds": written - built,
+        "files": len(changed),
+    }
 
 
 def check() -> dict[str, Any]:
@@ -83,9 +92,9 @@ def check() -> dict[str, Any]:
 
 def inprocess() -> dict[str, Any]:
     """What validation costs without the protocol: load, the reference's own trace, the comparison."""
-    options = runner.Options(strict=True)
+    options = Options(strict=True)
     started = time.perf_counter()
-    vectors = runner.load_vectors(options.vectors, options.only)
+    vectors = selected_vectors(options)
     loaded = time.perf_counter()
     compute_seconds = 0.0
     check_seconds = 0.0
@@ -94,7 +103,7 @@ def inprocess() -> dict[str, Any]:
         before = time.perf_counter()
         trace = trace_to_json(train(case_from_json(vector["case"], vector["id"], ["case"])))  # case JSON -> trace JSON
         between = time.perf_counter()
-        outcome = runner.judge(vector, runner.Answer("trace", trace=trace), options)  # compare.compare_trace, strict on EXACT
+        outcome = judge(vector, Answer(said="trace", trace=trace), options)  # compare.compare_trace, strict on EXACT
         compute_seconds += between - before
         check_seconds += time.perf_counter() - between
         if outcome.status == "passed":
@@ -111,10 +120,10 @@ def inprocess() -> dict[str, Any]:
 
 def protocol(command: str) -> dict[str, Any]:
     """backprop-spec validate --strict --program CMD, without the text report."""
-    options = runner.Options(strict=True)
-    runner.ProgramSession.stop = _measuring_stop  # type: ignore[method-assign, assignment]
+    options = Options(strict=True)
+    process.ProgramSession.stop = _measuring_stop  # type: ignore[method-assign, assignment]
     started = time.perf_counter()
-    result = runner.validate_program(command, options)
+    result = validate_program(command, options)
     seconds = time.perf_counter() - started
     answer_seconds = 0.0
     check_seconds = 0.0
@@ -127,7 +136,11 @@ def protocol(command: str) -> dict[str, Any]:
         "check_seconds": check_seconds,
         "vectors": len(result.outcomes),
         "passed": result.count("passed"),
-        "not_passed": [f"{outcome.id}: {outcome.status}: {outcome.message}" for outcome in result.outcomes if outcome.status != "passed"][:5],
+        "not_passed": [
+            f"{outcome.id}: {outcome.status}: {outcome.message}"
+            for outcome in result.outcomes
+            if outcome.status != "passed"
+        ][:5],
         "program_peak_mb": max(PROGRAM_PEAKS) if PROGRAM_PEAKS else rusage_megabytes(resource.RUSAGE_CHILDREN),
     }
 

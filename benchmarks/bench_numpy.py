@@ -11,7 +11,7 @@ batch runs as matrices, one row per example:
 
 Left out on purpose: recording a trace (the reference records every number of
 every example; this form keeps only what the update needs), other activations
-and losses, momentum and weight decay. tests/numpy_oracle.py is the full
+and losses, momentum and weight decay. tests/oracles/numpy_oracle.py is the full
 independent oracle; this one is written separately so the benchmark never
 imports the tests.
 """
@@ -27,7 +27,9 @@ Array = npt.NDArray[np.float64]
 class NumpyStep:
     """One SGD step of the whole batch at a time; the parameters live in float64 arrays."""
 
-    def __init__(self, w: list[list[list[float]]], b: list[list[float]], x: list[list[float]], y: list[list[float]], lr: float) -> None:
+    def __init__(
+        self, w: list[list[list[float]]], b: list[list[float]], x: list[list[float]], y: list[list[float]], lr: float
+    ) -> None:
         self.w: list[Array] = [np.array(layer_w, dtype=np.float64) for layer_w in w]  # [n_layers] of [n_out, n_in]
         self.b: list[Array] = [np.array(layer_b, dtype=np.float64) for layer_b in b]  # [n_layers] of [n_out]
         self.x: Array = np.array(x, dtype=np.float64)  # [m, n_inputs]

@@ -21,9 +21,19 @@ from dataclasses import dataclass
 from bench_steps import StepResult, duration
 from bench_suite import SuiteResult
 
-IMPLEMENTATION_TITLES = {"reference": "reference", "micrograd": "micrograd 0.1.0", "numpy": "numpy matrix form", "pytorch": "PyTorch CPU float64"}
+IMPLEMENTATION_TITLES = {
+    "reference": "reference",
+    "micrograd": "micrograd 0.1.0",
+    "numpy": "numpy matrix form",
+    "pytorch": "PyTorch CPU float64",
+}
 COLOURS = {"reference": "#2b6cb0", "micrograd": "#dd6b20", "numpy": "#38a169", "pytorch": "#805ad5"}
-DARK_COLOURS = {"reference": "#63b3ed", "micrograd": "#f6ad55", "numpy": "#68d391", "pytorch": "#b794f4"}  # the same hues, lighter
+DARK_COLOURS = {
+    "reference": "#63b3ed",
+    "micrograd": "#f6ad55",
+    "numpy": "#68d391",
+    "pytorch": "#b794f4",
+}  # the same hues, lighter
 SMALL_NETS = ("2-2-2", "4-8-8-1")
 SMALL_NET_RATIO = 10.0  # the reference at least this many times faster than micrograd per step
 LARGE_NET_RATIO = 50.0  # from 16-32-10 up
@@ -42,7 +52,10 @@ STYLE = (
     '[data-md-color-scheme="slate"] .bench-plot text.muted { fill: var(--md-default-fg-color--light, #a8abb5); }',
     '[data-md-color-scheme="slate"] .bench-plot .grid { stroke: #3b4050; }',
     '[data-md-color-scheme="slate"] .bench-plot .axis { stroke: #a8abb5; }',
-    *(f'[data-md-color-scheme="slate"] .bench-plot .bar-{name} {{ fill: {colour}; }}' for name, colour in DARK_COLOURS.items()),
+    *(
+        f'[data-md-color-scheme="slate"] .bench-plot .bar-{name} {{ fill: {colour}; }}'
+        for name, colour in DARK_COLOURS.items()
+    ),
     "</style>",
 )
 
@@ -76,7 +89,11 @@ def node_version() -> str | None:
 
 def machine() -> str:
     """One line: CPU, cores, OS, Python and the versions of everything compared."""
-    parts = [f"{cpu_model()}, {os.cpu_count()} cores", f"{platform.system()} {platform.release()}", f"Python {platform.python_version()}"]
+    parts = [
+        f"{cpu_model()}, {os.cpu_count()} cores",
+        f"{platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}",
+    ]
     for package in ("numpy", "torch", "micrograd"):
         version = package_version(package)
         if version is not None:
@@ -132,12 +149,26 @@ def targets(steps: list[StepResult], suite: SuiteResult | None) -> list[Target]:
         )
     generate_and_check = suite.seconds["generate (process)"] + suite.seconds["check (process)"]
     verdict = _verdict(generate_and_check <= GENERATE_AND_CHECK_SECONDS)
-    found.append(Target("generation + `generate --check` of the full suite ≤ 5 s", duration(generate_and_check), verdict))
+    found.append(
+        Target("generation + `generate --check` of the full suite ≤ 5 s", duration(generate_and_check), verdict)
+    )
     validate = suite.seconds["reference adapter (process)"]
-    found.append(Target("full validation through the reference adapter ≤ 10 s", duration(validate), _verdict(validate <= VALIDATE_SECONDS)))
+    found.append(
+        Target(
+            "full validation through the reference adapter ≤ 10 s",
+            duration(validate),
+            _verdict(validate <= VALIDATE_SECONDS),
+        )
+    )
     largest = max(suite.peak_mb.values())
     worst = max(suite.peak_mb, key=lambda name: suite.peak_mb[name])
-    found.append(Target("peak memory of generation and validation ≤ 200 MB", f"{largest:.0f} MB ({worst})", _verdict(largest <= PEAK_MB)))
+    found.append(
+        Target(
+            "peak memory of generation and validation ≤ 200 MB",
+            f"{largest:.0f} MB ({worst})",
+            _verdict(largest <= PEAK_MB),
+        )
+    )
     return found
 
 
@@ -287,9 +318,13 @@ def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
     for exponent in range(low, high + 1):
         y = y_of(10.0**exponent)
         out.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#dddddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{_decade_label(exponent)}</text>')
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{_decade_label(exponent)}</text>'
+        )
     out.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="#333333"/>')
-    out.append(f'<line class="axis" x1="{left}" y1="{top + plot_height}" x2="{width - right}" y2="{top + plot_height}" stroke="#333333"/>')
+    out.append(
+        f'<line class="axis" x1="{left}" y1="{top + plot_height}" x2="{width - right}" y2="{top + plot_height}" stroke="#333333"/>'
+    )
     group_width = plot_width / max(len(steps), 1)
     bar_width = group_width * 0.8 / max(len(names), 1)
     for group_index, result in enumerate(steps):
@@ -308,8 +343,12 @@ def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
         centre = left + (group_index + 0.5) * group_width
         ratio = result.ratio("micrograd")
         label = times(ratio) if ratio is not None else "not timed"
-        out.append(f'<text x="{centre:.1f}" y="{top - 8}" text-anchor="middle" font-weight="bold" fill="#1a1a1a">{_escape(label)}</text>')
-        out.append(f'<text x="{centre:.1f}" y="{top + plot_height + 18}" text-anchor="middle" fill="#1a1a1a">{_escape(result.net)}</text>')
+        out.append(
+            f'<text x="{centre:.1f}" y="{top - 8}" text-anchor="middle" font-weight="bold" fill="#1a1a1a">{_escape(label)}</text>'
+        )
+        out.append(
+            f'<text x="{centre:.1f}" y="{top + plot_height + 18}" text-anchor="middle" fill="#1a1a1a">{_escape(result.net)}</text>'
+        )
         out.append(
             f'<text class="muted" x="{centre:.1f}" y="{top + plot_height + 34}" text-anchor="middle" fill="#555555">batch {result.batch_size}</text>'
         )

@@ -34,8 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reference_impl.records import Case, Example, Layer, Optimizer, Trace
-from reference_impl.training import train
+from reference_impl.core.records import Case, Example, Layer, Optimizer, Trace
+from reference_impl.core.training import train
 
 NETS = ("2-2-2", "4-8-8-1", "16-32-10", "64-64-10")
 BATCH_SIZES = (1, 32)
@@ -80,7 +80,7 @@ class Stepper(Protocol):
 
 
 class ReferenceStep:
-    """reference_impl.training.train on a one-step case: forward, backward and update of
+    """reference_impl.core.training.train on a one-step case: forward, backward and update of
     every example, one neuron at a time, recording the full trace."""
 
     def __init__(self, net: Net) -> None:
@@ -88,9 +88,16 @@ class ReferenceStep:
         layers = []
         for layer_index in range(n_layers):
             activation = "identity" if layer_index == n_layers - 1 else "relu"
-            layers.append(Layer(activation, 0.0, net.w[layer_index], net.b[layer_index]))
+            layers.append(Layer(activation=activation, slope=0.0, w=net.w[layer_index], b=net.b[layer_index]))
         batch = [Example(net.x[index], net.y[index]) for index in range(net.batch_size)]
-        self.case = Case(layers, "sse", "mean", Optimizer(LEARNING_RATE, 0.0, 0.0), [batch], 1)
+        self.case = Case(
+            layers=layers,
+            loss="sse",
+            reduction="mean",
+            optimizer=Optimizer(LEARNING_RATE, 0.0, 0.0),
+            n_steps=1,
+            batches=[batch],
+        )
         self.trace: Trace | None = None
 
     def step(self) -> Trace:
@@ -255,7 +262,9 @@ class Timing:
     sample_seconds: float = 0.05  # each sample runs enough steps to last about this long
     slow_budget_seconds: float = 60.0  # per implementation and net: fewer rounds (at least 3) beyond it
     skip_slower_than: float = math.inf  # an implementation whose one step takes longer is not timed
-    garbage_collector: str = "end"  # "end": one collection at the end of each sample, timed; "auto": Python's own; "off": none
+    garbage_collector: str = (
+        "end"  # "end": one collection at the end of each sample, timed; "auto": Python's own; "off": none
+    )
 
 
 def _sample(stepper: Stepper, n_steps: int, timing: Timing) -> float:
@@ -293,7 +302,9 @@ def measure(net: Net, names: list[str], timing: Timing, log: Callable[[str], Non
             difference = largest_relative_difference(stepper.parameters(), reference.parameters())
             result.agreement[name] = difference
             if difference > AGREEMENT_TOLERANCE:
-                result.notes.append(f"{name} disagrees with the reference after one step (relative difference {difference:.2g}): not timed")
+                result.notes.append(
+                    f"{name} disagrees with the reference after one step (relative difference {difference:.2g}): not timed"
+                )
                 continue
         if first_step[name] > timing.skip_slower_than:
             limit = f"{timing.skip_slower_than:g} s"
@@ -309,7 +320,9 @@ def measure(net: Net, names: list[str], timing: Timing, log: Callable[[str], Non
         # calibrate: enough steps per sample to last sample_seconds; fewer rounds for very slow ones
         wanted_rounds: dict[str, int] = {}
         for name, stepper in steppers.items():
-            once = first_step[name] if first_step[name] >= 0.1 else _sample(stepper, 1, timing)  # past any set-up of the first call
+            once = (
+                first_step[name] if first_step[name] >= 0.1 else _sample(stepper, 1, timing)
+            )  # past any set-up of the first call
             result.steps_per_sample[name] = max(1, min(100_000, round(timing.sample_seconds / max(once, 1e-9))))
             wanted_rounds[name] = timing.rounds
             if once * timing.rounds > timing.slow_budget_seconds:
@@ -341,7 +354,9 @@ def duration(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-def run(names: list[str], nets: list[str], batch_sizes: list[int], timing: Timing, log: Callable[[str], None]) -> list[StepResult]:
+def run(
+    names: list[str], nets: list[str], batch_sizes: list[int], timing: Timing, log: Callable[[str], None]
+) -> list[StepResult]:
     """Every net at every batch size; micrograd's graphs of a deep recursion need a higher limit."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
     results = []

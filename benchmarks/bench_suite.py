@@ -44,7 +44,9 @@ class Program:
 
     name: str  # "reference adapter", "JavaScript port"
     command: str  # what `validate --program` gets
-    compute: list[str] | None  # argv printing {"seconds": ...}: every vector's case -> trace in-process; None: the in-process validation's
+    compute: (
+        list[str] | None
+    )  # argv printing {"seconds": ...}: every vector's case -> trace in-process; None: the in-process validation's
 
 
 @dataclass
@@ -72,7 +74,13 @@ def programs(log: Callable[[str], None]) -> tuple[list[Program], list[str]]:
     elif node is None:
         notes.append("JavaScript port not measured: `node` is not on the PATH")
     else:
-        found.append(Program("JavaScript port", f"{shlex.quote(node)} {JS_ADAPTER.relative_to(ROOT)}", [node, str(BENCHMARKS / "js_inprocess.mjs"), "vectors"]))
+        found.append(
+            Program(
+                "JavaScript port",
+                f"{shlex.quote(node)} {JS_ADAPTER.relative_to(ROOT)}",
+                [node, str(BENCHMARKS / "js_inprocess.mjs"), "vectors"],
+            )
+        )
     for note in notes:
         log("  " + note)
     return found, notes
@@ -86,7 +94,9 @@ def run_json(argv: list[str]) -> dict[str, Any]:
     wall = time.perf_counter() - started
     lines = completed.stdout.strip().splitlines()
     if completed.returncode != 0 or not lines:
-        raise RuntimeError(f"{' '.join(argv)} exited with status {completed.returncode}: {completed.stderr.strip()[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(argv)} exited with status {completed.returncode}: {completed.stderr.strip()[-2000:]}"
+        )
     report: dict[str, Any] = json.loads(lines[-1])
     report["wall"] = wall
     return report
@@ -95,7 +105,9 @@ def run_json(argv: list[str]) -> dict[str, Any]:
 def startup(command: str) -> tuple[float, float]:
     """(seconds from starting the program to its hello, seconds from bye to its exit)."""
     started = time.perf_counter()
-    process = subprocess.Popen(shlex.split(command), cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        shlex.split(command), cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(b'{"type":"hello","protocol":1}\n')
     process.stdin.flush()
@@ -148,7 +160,9 @@ def run(rounds: int, log: Callable[[str], None]) -> SuiteResult:
         for program in found:
             measured = run_json([*child, "protocol", program.command])
             if measured["passed"] != measured["vectors"]:
-                result.notes.append(f"{program.name}: only {measured['passed']} of {measured['vectors']} passed, e.g. {measured['not_passed'][:1]}")
+                result.notes.append(
+                    f"{program.name}: only {measured['passed']} of {measured['vectors']} passed, e.g. {measured['not_passed'][:1]}"
+                )
             record(f"{program.name} seconds", measured["seconds"])
             record(f"{program.name} (process)", measured["wall"])
             record(f"{program.name} check_seconds", measured["check_seconds"])
@@ -181,7 +195,9 @@ def overhead(result: SuiteResult, name: str) -> dict[str, float]:
     per_vector = []
     per_vector_with_start = []
     for round_index in range(len(samples[f"{name} seconds"])):
-        rest = samples[f"{name} seconds"][round_index] - samples[f"{name} check_seconds"][round_index]  # everything but the comparisons
+        rest = (
+            samples[f"{name} seconds"][round_index] - samples[f"{name} check_seconds"][round_index]
+        )  # everything but the comparisons
         total = rest - samples["inprocess load_seconds"][round_index] - samples[f"{name} compute"][round_index]
         fixed = samples[f"{name} start-up"][round_index] + samples[f"{name} exit"][round_index]
         per_vector.append((total - fixed) / vectors)

@@ -4,7 +4,7 @@
     python benchmarks/run.py --quick    fewer rounds, micrograd skipped where a step takes > 2 s; writes nothing unless --out
 
 Measures (details in each module's docstring):
-  - time per training step of the reference (reference_impl.training.train on a
+  - time per training step of the reference (reference_impl.core.training.train on a
     one-step case, full trace) against micrograd 0.1.0, a numpy matrix form and
     PyTorch CPU float64, on nets 2-2-2, 4-8-8-1, 16-32-10 and 64-64-10 at batch
     sizes 1 and 32 (bench_steps.py);
@@ -14,7 +14,7 @@ Measures (details in each module's docstring):
     memory (bench_suite.py).
 
 Prints a markdown table with the machine and the date, then PASS or MISS for every
-target of issue 6; writes results/latest.md (for the docs to include),
+target of the benchmark (benchmarks/README.md); writes results/latest.md (for the docs to include),
 results/latest.json (every sample) and results/steps.svg (deterministic).
 The targets are reported, never asserted: the exit status is 0 unless the run
 itself failed.
@@ -36,7 +36,11 @@ import bench_steps
 import bench_suite
 
 RESULTS = Path(__file__).resolve().parent / "results"
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # tiny matrices: threads only add waiting
+THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+)  # tiny matrices: threads only add waiting
 
 
 def log(text: str) -> None:
@@ -45,19 +49,34 @@ def log(text: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python benchmarks/run.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 rounds, shorter samples, skip any step over 2 s; writes nothing unless --out is given")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="3 rounds, shorter samples, skip any step over 2 s; writes nothing unless --out is given",
+    )
     parser.add_argument("--rounds", type=int, help="rounds of the step timings (default 7, --quick 3)")
     parser.add_argument("--suite-rounds", type=int, help="rounds of the suite timings (default 9, --quick 2)")
     parser.add_argument("--only", choices=("steps", "suite"), help="run one half only")
     parser.add_argument("--nets", nargs="+", default=list(bench_steps.NETS), metavar="NET", help="default: %(default)s")
-    parser.add_argument("--batch-sizes", nargs="+", type=int, default=list(bench_steps.BATCH_SIZES), metavar="M", help="default: %(default)s")
+    parser.add_argument(
+        "--batch-sizes",
+        nargs="+",
+        type=int,
+        default=list(bench_steps.BATCH_SIZES),
+        metavar="M",
+        help="default: %(default)s",
+    )
     parser.add_argument(
         "--gc",
         choices=("end", "auto", "off"),
         default="end",
         help="the garbage collector in a step sample: one timed collection at its end (default), Python's own thresholds, or none",
     )
-    parser.add_argument("--out", type=Path, help="write latest.md, latest.json and steps.svg here (default: benchmarks/results on a full run)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="write latest.md, latest.json and steps.svg here (default: benchmarks/results on a full run)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     return parser
 
@@ -77,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         garbage_collector=arguments.gc,
     )
     suite_rounds = arguments.suite_rounds or (2 if quick else 9)
-    command = "python benchmarks/run.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:] if argv is None else argv))
+    command = "python benchmarks/run.py" + (
+        "" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:] if argv is None else argv)
+    )
     machine = bench_report.machine()
     date = bench_report.today()
     log(f"{machine}\n{date}")
@@ -119,8 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     out = arguments.out if arguments.out is not None else (None if quick else RESULTS)
     if out is not None and not arguments.no_write:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "latest.md").write_text("<!-- written by `python benchmarks/run.py`; do not edit -->\n" + text, encoding="utf-8")
-        (out / "latest.json").write_text(json.dumps(raw(machine, date, command, timing, steps, suite, found), indent=1) + "\n", encoding="utf-8")
+        (out / "latest.md").write_text(
+            "<!-- written by `python benchmarks/run.py`; do not edit -->\n" + text, encoding="utf-8"
+        )
+        (out / "latest.json").write_text(
+            json.dumps(raw(machine, date, command, timing, steps, suite, found), indent=1) + "\n", encoding="utf-8"
+        )
         if steps:
             caption = f"{machine} · {date}"
             (out / "steps.svg").write_text(bench_report.svg(steps, names, caption), encoding="utf-8")

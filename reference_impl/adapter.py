@@ -11,7 +11,7 @@ Standard output carries protocol messages only; anything else goes to
 standard error. A port's adapter has the same shape (spec/protocol.md
 section 10 gives it in Dart).
 
-Not here: checking the answers (that is the harness's job, conformance/runner.py).
+Not here: checking the answers (that is the harness's job, reference_impl/conformance/).
 """
 
 import argparse
@@ -20,12 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from reference_impl import SPEC_VERSION
-from reference_impl.casefile import InputError, case_from_json, first_non_finite, json_path, read_json_file, trace_to_json
-from reference_impl.suite.vocabulary import FEATURES
-from reference_impl.training import train
+from reference_impl.core.training import train
+from reference_impl.format.casefile import case_from_json, first_non_finite, trace_to_json
+from reference_impl.format.json_path import json_path
+from reference_impl.format.strict_json import InputError
+from reference_impl.format.vectors import load_vectors
+from reference_impl.format.vocabulary import FEATURES, PROTOCOL_VERSION, SPEC_VERSION
 
-PROTOCOL_VERSION = 1
 IMPLEMENTATION = {"name": "backprop-spec reference", "language": "python", "version": SPEC_VERSION}
 
 
@@ -56,8 +57,16 @@ def answer(message: Any, check_finite: bool = True) -> dict[str, Any] | None:
     kind = message.get("type")
     if kind == "hello":
         if message.get("protocol") != PROTOCOL_VERSION:
-            return {"type": "error", "message": f"this adapter speaks protocol {PROTOCOL_VERSION}, not {message.get('protocol')!r}"}
-        return {"type": "hello", "protocol": PROTOCOL_VERSION, "implementation": IMPLEMENTATION, "features": sorted(FEATURES)}
+            return {
+                "type": "error",
+                "message": f"this adapter speaks protocol {PROTOCOL_VERSION}, not {message.get('protocol')!r}",
+            }
+        return {
+            "type": "hello",
+            "protocol": PROTOCOL_VERSION,
+            "implementation": IMPLEMENTATION,
+            "features": sorted(FEATURES),
+        }
     if kind == "run":
         vector_id = message.get("id")
         if not isinstance(vector_id, str):
@@ -109,26 +118,35 @@ def serve(lines: TextIO, out: TextIO) -> int:
 
 def write_results(vectors: Path, out: Path) -> int:
     """Results mode: run every vector of the manifest and write one results file."""
-    manifest = read_json_file(vectors / "manifest.json")
     results: dict[str, Any] = {}
-    for item in manifest["vectors"]:
-        vector = read_json_file(vectors / item["file"])
+    for vector in load_vectors(vectors).vectors:
         reply = answer({"type": "run", "id": vector["id"], "case": vector["case"]})
         assert reply is not None
         if reply["type"] == "result":
             results[vector["id"]] = {"trace": reply["trace"]}
         else:
             results[vector["id"]] = {"error": reply["message"]}
-    document = {"protocol": PROTOCOL_VERSION, "implementation": IMPLEMENTATION, "features": sorted(FEATURES), "results": results}
+    document = {
+        "protocol": PROTOCOL_VERSION,
+        "implementation": IMPLEMENTATION,
+        "features": sorted(FEATURES),
+        "results": results,
+    }
     out.write_text(json.dumps(document, allow_nan=False) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(results)} results", file=sys.stderr)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference_impl.adapter", description="The reference implementation behind protocol v1.")
-    parser.add_argument("--write-results", metavar="OUT", help="write a results file for every vector instead of serving the protocol")
-    parser.add_argument("--vectors", default="vectors", help="the vectors directory for --write-results (default: ./vectors)")
+    parser = argparse.ArgumentParser(
+        prog="python -m reference_impl.adapter", description="The reference implementation behind protocol v1."
+    )
+    parser.add_argument(
+        "--write-results", metavar="OUT", help="write a results file for every vector instead of serving the protocol"
+    )
+    parser.add_argument(
+        "--vectors", default="vectors", help="the vectors directory for --write-results (default: ./vectors)"
+    )
     arguments = parser.parse_args(argv)
     if arguments.write_results:
         try:

@@ -15,10 +15,14 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from reference_impl import explain
-from reference_impl.canonical_json import dumps, write_atomically
-from reference_impl.casefile import InputError, case_from_json, read_json_file, schema_errors
-from reference_impl.conformance import report, runner
+from reference_impl.conformance import report
+from reference_impl.conformance.program_mode import validate_program
+from reference_impl.conformance.results_mode import validate_results
+from reference_impl.conformance.verdict import HarnessError, Options
+from reference_impl.explain import walkthrough as explain
+from reference_impl.format.canonical_json import dumps, write_atomically
+from reference_impl.format.casefile import case_from_json, schema_errors
+from reference_impl.format.strict_json import InputError, read_json_file
 from reference_impl.suite.catalogue import Entry
 from reference_impl.suite.generate import build_suite, build_vector, drift, summary, write_suite
 from reference_impl.suite.spec_tables import vectors_of, with_tables
@@ -35,10 +39,16 @@ def command_generate(arguments: argparse.Namespace) -> int:
         if spec_text != spec_wanted:
             problems.append(f"differs: {spec} (its feature, flag or bug tables, or its worked examples)")
         if problems:
-            print(f"{len(problems)} file(s) in {directory} differ from what `backprop-spec generate` writes:", file=sys.stderr)
+            print(
+                f"{len(problems)} file(s) in {directory} differ from what `backprop-spec generate` writes:",
+                file=sys.stderr,
+            )
             for line in problems:
                 print("  " + line, file=sys.stderr)
-            print("Vectors are generated, never edited: run `backprop-spec generate` and commit the result.", file=sys.stderr)
+            print(
+                "Vectors are generated, never edited: run `backprop-spec generate` and commit the result.",
+                file=sys.stderr,
+            )
             return 1
         print(summary(suite))
         print(f"{directory}: all {len(suite.files)} files match the generator byte for byte")
@@ -75,7 +85,7 @@ def command_trace(arguments: argparse.Namespace) -> int:
 
 
 def command_validate(arguments: argparse.Namespace) -> int:
-    options = runner.Options(
+    options = Options(
         vectors=Path(arguments.vectors),
         only=arguments.only or [],
         strict=arguments.strict,
@@ -89,10 +99,10 @@ def command_validate(arguments: argparse.Namespace) -> int:
     text.header(mode, source, arguments.vectors)
     try:
         if arguments.program is not None:
-            result = runner.validate_program(arguments.program, options, text.outcome)
+            result = validate_program(arguments.program, options, text.outcome)
         else:
-            result = runner.validate_results(Path(arguments.results), options, text.outcome)
-    except runner.HarnessError as error:
+            result = validate_results(Path(arguments.results), options, text.outcome)
+    except HarnessError as error:
         print(f"backprop-spec validate: error: {error}", file=sys.stderr)
         return 2
     text.finish(result)
@@ -124,13 +134,21 @@ def positive_seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="backprop-spec", description="Neuron-level backpropagation: reference, test vectors and tools.")
+    parser = argparse.ArgumentParser(
+        prog="backprop-spec", description="Neuron-level backpropagation: reference, test vectors and tools."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser("generate", help="write the test vectors (or check them with --check)")
     generate.add_argument("--out", default="vectors", help="the vectors directory (default: ./vectors)")
-    generate.add_argument("--check", action="store_true", help="write nothing; exit 1 if any file differs from what would be written")
-    generate.add_argument("--spec", default="spec/spec.md", help="spec file whose vocabulary tables are kept in step (default: spec/spec.md, if present)")
+    generate.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any file differs from what would be written"
+    )
+    generate.add_argument(
+        "--spec",
+        default="spec/spec.md",
+        help="spec file whose vocabulary tables are kept in step (default: spec/spec.md, if present)",
+    )
     generate.set_defaults(run=command_generate)
 
     trace = commands.add_parser("trace", help="trace your own case (JSON) into a full vector")
@@ -140,27 +158,61 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--description", help="the vector's description")
     trace.set_defaults(run=command_trace)
 
-    validate = commands.add_parser("validate", help="check a port: run the vectors through its program (protocol v1) or judge its results file")
+    validate = commands.add_parser(
+        "validate", help="check a port: run the vectors through its program (protocol v1) or judge its results file"
+    )
     source = validate.add_mutually_exclusive_group(required=True)
-    source.add_argument("--program", metavar="CMD", help='the command that starts your adapter, e.g. "dart run bin/adapter.dart" (never run by a shell)')
+    source.add_argument(
+        "--program",
+        metavar="CMD",
+        help='the command that starts your adapter, e.g. "dart run bin/adapter.dart" (never run by a shell)',
+    )
     source.add_argument("--results", metavar="FILE", help="a results file your port wrote (spec/protocol.md section 8)")
-    validate.add_argument("--vectors", default="vectors", metavar="DIR", help="the vectors directory (default: ./vectors), or one vector file")
-    validate.add_argument("--only", action="append", metavar="GLOB", help="run only the vectors whose id matches (fnmatch, e.g. 'seed/*'); repeatable")
+    validate.add_argument(
+        "--vectors",
+        default="vectors",
+        metavar="DIR",
+        help="the vectors directory (default: ./vectors), or one vector file",
+    )
+    validate.add_argument(
+        "--only",
+        action="append",
+        metavar="GLOB",
+        help="run only the vectors whose id matches (fnmatch, e.g. 'seed/*'); repeatable",
+    )
     validate.add_argument("--strict", action="store_true", help="vectors flagged EXACT must match bit for bit")
-    validate.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="SECONDS", help="per vector (default: 10)")
-    validate.add_argument("--startup-timeout", type=positive_seconds, default=30.0, metavar="SECONDS", help="for the program to answer hello (default: 30)")
+    validate.add_argument(
+        "--timeout", type=positive_seconds, default=10.0, metavar="SECONDS", help="per vector (default: 10)"
+    )
+    validate.add_argument(
+        "--startup-timeout",
+        type=positive_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="for the program to answer hello (default: 30)",
+    )
     validate.add_argument("--json", metavar="REPORT", help="also write a JSON report here")
     validate.add_argument("--junit", metavar="REPORT", help="also write a JUnit XML report here (for CI)")
     validate.add_argument("--verbose", action="store_true", help="a line for every vector, and the program's stderr")
-    validate.add_argument("--no-diagnosis", action="store_true", help="do not re-run failing cases through the known bugs")
-    validate.add_argument("--transcript", metavar="FILE", help="write every protocol message exchanged here, one JSON line each (debugging)")
+    validate.add_argument(
+        "--no-diagnosis", action="store_true", help="do not re-run failing cases through the known bugs"
+    )
+    validate.add_argument(
+        "--transcript",
+        metavar="FILE",
+        help="write every protocol message exchanged here, one JSON line each (debugging)",
+    )
     validate.set_defaults(run=command_validate)
 
-    explain_ = commands.add_parser("explain", help="print one step of a vector as a walk-through, equation by equation, with every number")
+    explain_ = commands.add_parser(
+        "explain", help="print one step of a vector as a walk-through, equation by equation, with every number"
+    )
     explain_.add_argument("id", help="a vector id such as seed/single-neuron (or a vector file)")
     explain_.add_argument("--step", type=int, default=0, help="which training step, from 0 (default: 0)")
     explain_.add_argument("--example", type=int, help="only this example of the step's batch, from 0 (default: all)")
-    explain_.add_argument("--vectors", default="vectors", metavar="DIR", help="the vectors directory (default: ./vectors)")
+    explain_.add_argument(
+        "--vectors", default="vectors", metavar="DIR", help="the vectors directory (default: ./vectors)"
+    )
     explain_.set_defaults(run=command_explain)
     return parser
 

@@ -10,23 +10,24 @@ up at the end of the run (the tolerance margins of the numpy oracle).
 """
 
 import functools
-import json
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+from reference_impl.format.vectors import REPOSITORY_VECTORS
+from reference_impl.format.vectors import load_vectors as vector_set
+
+VECTORS = REPOSITORY_VECTORS
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @functools.cache
 def load_vectors() -> tuple[dict[str, Any], ...]:
-    """Every vector document, in manifest order."""
-    manifest = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
-    vectors = []
-    for item in manifest["vectors"]:
-        vectors.append(json.loads((VECTORS / item["file"]).read_text(encoding="utf-8")))
-    return tuple(vectors)
+    """Every vector document, in manifest order (read by the package's one loader)."""
+    return tuple(vector_set(VECTORS).vectors)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -39,6 +40,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "bug_claim" in metafunc.fixturenames:
         claims = [(vector, bug) for vector in vectors for bug in vector["catches"]]
         metafunc.parametrize("bug_claim", claims, ids=[f"{vector['id']}:{bug}" for vector, bug in claims])
+
+
+def load_script(name: str) -> ModuleType:
+    """A developer script of scripts/ (outside the package) imported as a module, by file."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def soundness() -> ModuleType:
+    return load_script("soundness")
+
+
+@pytest.fixture(scope="session")
+def js_case_study() -> ModuleType:
+    return load_script("js_case_study")
 
 
 @pytest.fixture(scope="session")
@@ -74,12 +94,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if float32:
         ranked = sorted(float32, key=lambda item: item[1][0])
         vector_id, (ratio, path) = ranked[0]
-        write(f"float32: every vector's worst |diff| / bound; smallest over {len(float32)} vectors = {ratio:.3g} ({vector_id}: {path})")
+        write(
+            f"float32: every vector's worst |diff| / bound; smallest over {len(float32)} vectors = {ratio:.3g} ({vector_id}: {path})"
+        )
         write("  closest to passing: " + ", ".join(f"{item[0]} {item[1][0]:.3g}" for item in ranked[:6]))
     if exact:
         matched = sum(item[1][0] for item in exact)
         total = sum(item[1][1] for item in exact)
         whole = sum(1 for item in exact if item[1][0] == item[1][1])
-        write(f"EXACT vectors: numpy matches {matched} of {total} numbers bit for bit; {whole} of {len(exact)} vectors entirely")
+        write(
+            f"EXACT vectors: numpy matches {matched} of {total} numbers bit for bit; {whole} of {len(exact)} vectors entirely"
+        )
     if kills:
-        write("bug kills (vectors failing under each bug): " + ", ".join(f"{bug} {count}" for bug, count in sorted(kills)))
+        write(
+            "bug kills (vectors failing under each bug): " + ", ".join(f"{bug} {count}" for bug, count in sorted(kills))
+        )

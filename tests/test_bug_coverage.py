@@ -1,6 +1,6 @@
 """Every catalogue bug is caught, and every vector catches the bugs it claims.
 
-The numpy oracle can switch on each bug of reference_impl/suite/vocabulary.py
+The numpy oracle can switch on each bug of reference_impl/format/vocabulary.py
 BUGS. A vector catches a bug when the oracle with that bug raises (a shape
 error, as a port would crash) or gets at least one number outside the vector's
 tolerance.
@@ -9,9 +9,9 @@ tolerance.
 from typing import Any
 
 import pytest
-from numpy_oracle import passes, run_case, tolerance_of
+from oracles.numpy_oracle import passes, run_case, tolerance_of
 
-from reference_impl.suite.vocabulary import BUGS
+from reference_impl.format.vocabulary import BUGS
 
 # with one example these are invisible, so they need more than one vector
 AVERAGING_BUGS = ("batch_sum_not_mean", "bias_gradient_not_reduced")
@@ -36,7 +36,9 @@ def test_every_bug_has_vectors_that_catch_it(bug: str, all_vectors: tuple[dict[s
     claiming = [vector for vector in all_vectors if bug in vector["catches"]]
     confirmed = [vector["id"] for vector in claiming if caught(vector, bug)]
     needed = 2 if bug in AVERAGING_BUGS else 1
-    assert len(confirmed) >= needed, f"{bug}: {len(confirmed)} vector(s) claim and catch it ({confirmed}), need {needed}"
+    assert len(confirmed) >= needed, (
+        f"{bug}: {len(confirmed)} vector(s) claim and catch it ({confirmed}), need {needed}"
+    )
 
 
 @pytest.mark.parametrize("bug", sorted(BUGS))

@@ -26,7 +26,9 @@ SEED_CASE: dict[str, Any] = {
 
 
 def run_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reference_impl.cli", *arguments], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "reference_impl.cli", *arguments], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_trace_of_the_seed_case_equals_the_published_numbers(tmp_path: Path) -> None:
@@ -71,32 +73,136 @@ def with_change(path: list[Any], value: Any) -> dict[str, Any]:
 
 BAD_CASES: list[tuple[str, str, list[str]]] = [
     ("not-json", '{"layers": [', ["not valid JSON", "line 1"]),
-    ("nan", json.dumps(SEED_CASE).replace('"b": [0.5]', '"b": [NaN]'), ["at layers[0].b[0]", "NaN is not allowed", "finite number"]),
-    ("infinity", json.dumps(SEED_CASE).replace('"lr": 0.1', '"lr": -Infinity'), ["at optimizer.lr", "-Infinity is not allowed"]),
-    ("overflowing-number", json.dumps(SEED_CASE).replace('"b": [0.5]', '"b": [1e400]'), ["at layers[0].b[0]", "overflows binary64"]),
-    ("huge-integer", json.dumps(SEED_CASE).replace('"x": [2]', '"x": [' + "9" * 400 + "]"), ["at batches[0][0].x[0]", "overflows binary64"]),
-    ("duplicate-key", json.dumps(SEED_CASE).replace('"loss": "sse"', '"loss": "sse", "loss": "mse"'), ["the key 'loss' appears twice"]),
+    (
+        "nan",
+        json.dumps(SEED_CASE).replace('"b": [0.5]', '"b": [NaN]'),
+        ["at layers[0].b[0]", "NaN is not allowed", "finite number"],
+    ),
+    (
+        "infinity",
+        json.dumps(SEED_CASE).replace('"lr": 0.1', '"lr": -Infinity'),
+        ["at optimizer.lr", "-Infinity is not allowed"],
+    ),
+    (
+        "overflowing-number",
+        json.dumps(SEED_CASE).replace('"b": [0.5]', '"b": [1e400]'),
+        ["at layers[0].b[0]", "overflows binary64"],
+    ),
+    (
+        "huge-integer",
+        json.dumps(SEED_CASE).replace('"x": [2]', '"x": [' + "9" * 400 + "]"),
+        ["at batches[0][0].x[0]", "overflows binary64"],
+    ),
+    (
+        "duplicate-key",
+        json.dumps(SEED_CASE).replace('"loss": "sse"', '"loss": "sse", "loss": "mse"'),
+        ["at loss: the key 'loss' appears more than once"],
+    ),
     ("deep-nesting", "[" * 100000 + "]" * 100000, ["nested too deeply"]),
-    ("string-for-number", json.dumps(with_change(["layers", 0, "w", 0, 0], "1.5")), ["at layers[0].w[0][0]", "is not of type 'number'"]),
-    ("boolean-for-number", json.dumps(with_change(["batches", 0, 0, "y", 0], True)), ["at batches[0][0].y[0]", "is not of type 'number'"]),
+    (
+        "string-for-number",
+        json.dumps(with_change(["layers", 0, "w", 0, 0], "1.5")),
+        ["at layers[0].w[0][0]", "is not of type 'number'"],
+    ),
+    (
+        "boolean-for-number",
+        json.dumps(with_change(["batches", 0, 0, "y", 0], True)),
+        ["at batches[0][0].y[0]", "is not of type 'number'"],
+    ),
     ("unknown-key", json.dumps(with_change(["layerz"], [])), ["'layerz' was unexpected"]),
-    ("missing-key", json.dumps({key: value for key, value in SEED_CASE.items() if key != "loss"}), ["'loss' is a required property"]),
-    ("unknown-activation", json.dumps(with_change(["layers", 0, "activation"], "gelu")), ["at layers[0].activation", "'gelu' is not one of"]),
+    (
+        "missing-key",
+        json.dumps({key: value for key, value in SEED_CASE.items() if key != "loss"}),
+        ["'loss' is a required property"],
+    ),
+    (
+        "unknown-activation",
+        json.dumps(with_change(["layers", 0, "activation"], "gelu")),
+        ["at layers[0].activation", "'gelu' is not one of"],
+    ),
     ("unknown-loss", json.dumps(with_change(["loss"], "hinge")), ["at loss", "'hinge' is not one of"]),
-    ("leaky-without-slope", json.dumps(with_change(["layers", 0, "activation"], "leaky_relu")), ["at layers[0]", "'slope' is a required property"]),
-    ("slope-on-relu", json.dumps(with_change(["layers", 0], {"activation": "relu", "slope": 0.1, "w": [[1.5]], "b": [0.5]})), ["at layers[0]", "`slope` belongs to leaky_relu only"]),
-    ("too-many-inputs", json.dumps(with_change(["batches", 0, 0, "x"], [2.0, 3.0])), ["at batches[0][0].x", "expected 1 inputs", "got 2"]),
-    ("too-few-targets", json.dumps(with_change(["batches", 0, 0, "y"], [])), ["at batches[0][0].y", "should be non-empty"]),
-    ("ragged-weights", json.dumps(with_change(["layers"], [{"activation": "identity", "w": [[1.0, 2.0], [3.0]], "b": [0.0, 0.0]}])), ["at layers[0].w[1]", "expected 2 weights"]),
+    (
+        "leaky-without-slope",
+        json.dumps(with_change(["layers", 0, "activation"], "leaky_relu")),
+        ["at layers[0]", "'slope' is a required property"],
+    ),
+    (
+        "slope-on-relu",
+        json.dumps(with_change(["layers", 0], {"activation": "relu", "slope": 0.1, "w": [[1.5]], "b": [0.5]})),
+        ["at layers[0]", "`slope` belongs to leaky_relu only"],
+    ),
+    (
+        "too-many-inputs",
+        json.dumps(with_change(["batches", 0, 0, "x"], [2.0, 3.0])),
+        ["at batches[0][0].x", "expected 1 inputs", "got 2"],
+    ),
+    (
+        "too-few-targets",
+        json.dumps(with_change(["batches", 0, 0, "y"], [])),
+        ["at batches[0][0].y", "should be non-empty"],
+    ),
+    (
+        "ragged-weights",
+        json.dumps(with_change(["layers"], [{"activation": "identity", "w": [[1.0, 2.0], [3.0]], "b": [0.0, 0.0]}])),
+        ["at layers[0].w[1]", "expected 2 weights"],
+    ),
     ("bias-count", json.dumps(with_change(["layers", 0, "b"], [0.5, 0.5])), ["at layers[0].b", "expected 1 biases"]),
-    ("layer-sizes-disagree", json.dumps(with_change(["layers"], [{"activation": "relu", "w": [[1.0]], "b": [0.0]}, {"activation": "identity", "w": [[1.0, 2.0]], "b": [0.0]}])), ["at layers[1].w[0]", "expected 1 weights"]),
-    ("softmax-hidden", json.dumps(with_change(["layers"], [{"activation": "softmax", "w": [[1.0]], "b": [0.0]}, {"activation": "identity", "w": [[1.0]], "b": [0.0]}])), ["at layers[0].activation", "only on the output layer"]),
-    ("bce-on-identity", json.dumps(with_change(["loss"], "binary_cross_entropy")), ["at loss", "needs a sigmoid output layer"]),
-    ("cce-targets-not-a-distribution", json.dumps(with_change(["layers", 0, "activation"], "softmax") | {"loss": "categorical_cross_entropy"}), ["categorical cross-entropy targets must sum to 1"]),
-    ("negative-learning-rate", json.dumps(with_change(["optimizer", "lr"], -0.1)), ["at optimizer.lr", "less than or equal to the minimum"]),
+    (
+        "layer-sizes-disagree",
+        json.dumps(
+            with_change(
+                ["layers"],
+                [
+                    {"activation": "relu", "w": [[1.0]], "b": [0.0]},
+                    {"activation": "identity", "w": [[1.0, 2.0]], "b": [0.0]},
+                ],
+            )
+        ),
+        ["at layers[1].w[0]", "expected 1 weights"],
+    ),
+    (
+        "softmax-hidden",
+        json.dumps(
+            with_change(
+                ["layers"],
+                [
+                    {"activation": "softmax", "w": [[1.0]], "b": [0.0]},
+                    {"activation": "identity", "w": [[1.0]], "b": [0.0]},
+                ],
+            )
+        ),
+        ["at layers[0].activation", "only on the output layer"],
+    ),
+    (
+        "bce-on-identity",
+        json.dumps(with_change(["loss"], "binary_cross_entropy")),
+        ["at loss", "needs a sigmoid output layer"],
+    ),
+    (
+        "cce-targets-not-a-distribution",
+        json.dumps(with_change(["layers", 0, "activation"], "softmax") | {"loss": "categorical_cross_entropy"}),
+        ["categorical cross-entropy targets must sum to 1"],
+    ),
+    (
+        "negative-learning-rate",
+        json.dumps(with_change(["optimizer", "lr"], -0.1)),
+        ["at optimizer.lr", "less than or equal to the minimum"],
+    ),
     ("zero-steps", json.dumps(with_change(["n_steps"], 0)), ["at n_steps", "less than the minimum"]),
     ("empty-batch", json.dumps(with_change(["batches"], [[]])), ["at batches[0]", "should be non-empty"]),
-    ("trace-overflows", json.dumps(with_change(["layers"], [{"activation": "identity", "w": [[1e300]], "b": [0.0]}, {"activation": "identity", "w": [[1e300]], "b": [0.0]}])), ["the trace overflows", "expected.steps[0]", "not a finite number"]),
+    (
+        "trace-overflows",
+        json.dumps(
+            with_change(
+                ["layers"],
+                [
+                    {"activation": "identity", "w": [[1e300]], "b": [0.0]},
+                    {"activation": "identity", "w": [[1e300]], "b": [0.0]},
+                ],
+            )
+        ),
+        ["the trace overflows", "expected.steps[0]", "not a finite number"],
+    ),
 ]
 
 

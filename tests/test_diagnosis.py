@@ -1,7 +1,7 @@
 """The diagnosis (reference_impl/conformance/diagnosis.py) on ports whose numbers are
 close to right or explained by more than one bug.
 
-The foreign traces come from tests/numpy_oracle.py, which shares no code with the
+The foreign traces come from tests/oracles/numpy_oracle.py, which shares no code with the
 bug variants the diagnosis re-runs. Found while writing the JavaScript case study
 (docs/porting/case-study-javascript.md): a float32 port was blamed on update bugs
 on edge/tiny-learning-rate and on naive_sigmoid_overflow on the sigmoid-saturation-800
@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from numpy_oracle import run_case
+from oracles.numpy_oracle import run_case
 
 from reference_impl.conformance.compare import compare_trace
-from reference_impl.conformance.diagnosis import _value_at, diagnose
+from reference_impl.conformance.diagnosis import diagnose
+from reference_impl.format.json_path import value_at
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 
@@ -33,7 +34,10 @@ def suspects_of(vector: dict[str, Any], got: dict[str, Any]) -> list[str]:
     return [suspect.bug for suspect in diagnose(vector, got, comparison.first)]
 
 
-@pytest.mark.parametrize("vector_id", ["edge/tiny-learning-rate", "edge/sigmoid-saturation-800", "edge/sigmoid-saturation-800-hidden", "bug/float32"])
+@pytest.mark.parametrize(
+    "vector_id",
+    ["edge/tiny-learning-rate", "edge/sigmoid-saturation-800", "edge/sigmoid-saturation-800-hidden", "bug/float32"],
+)
 def test_a_float32_port_is_named_float32_and_nothing_else(vector_id: str) -> None:
     vector = load(vector_id)
     got = run_case(vector["case"], dtype=np.float32)
@@ -57,7 +61,7 @@ def test_a_bug_with_an_effect_below_float32_rounding_is_still_named_in_float64()
 
 def test_value_at_reads_element_paths() -> None:
     trace = {"steps": [{"examples": [{"layers": [{"dL_dw": [[1.0, 2.0]]}]}], "loss": 0.25}]}
-    assert _value_at(trace, "steps[0].loss") == 0.25
-    assert _value_at(trace, "steps[0].examples[0].layers[0].dL_dw[0][1]") == 2.0
-    assert _value_at(trace, "steps[1].loss") is None
-    assert _value_at(trace, "steps[0].missing") is None
+    assert value_at(trace, "steps[0].loss") == (True, 0.25)
+    assert value_at(trace, "steps[0].examples[0].layers[0].dL_dw[0][1]") == (True, 2.0)
+    assert value_at(trace, "steps[1].loss") == (False, None)
+    assert value_at(trace, "steps[0].missing") == (False, None)

@@ -19,13 +19,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
 from site_build import ROOT, built_site, skip_or_fail, skip_reason
 
-from reference_impl import explain
 from reference_impl.cli import main
-from reference_impl.suite.vocabulary import BUGS
+from reference_impl.explain import walkthrough as explain
+from reference_impl.format.vectors import REPOSITORY_VECTORS, load_vectors
+from reference_impl.format.vocabulary import BUGS
 
 LEARN = ["one-neuron", "activations", "chain", "many-neurons", "batches", "softmax", "mazur"]
-MANIFEST: dict[str, Any] = json.loads((ROOT / "vectors" / "manifest.json").read_text(encoding="utf-8"))
-
+SUITE = load_vectors(REPOSITORY_VECTORS)
+assert SUITE.manifest is not None
+MANIFEST: dict[str, Any] = SUITE.manifest
 
 
 @pytest.fixture
@@ -124,7 +126,9 @@ def test_spec_page_is_rendered_from_spec_md_with_equation_anchors(site: Path) ->
     assert "MUST NOT contract" in text_of(rendered)
     protocol = text_of(page(site, "spec/protocol"))
     assert "The conformance protocol, version 1" in protocol
-    assert (site / "spec" / "schemas" / "case.schema.json").read_bytes() == (ROOT / "spec" / "schemas" / "case.schema.json").read_bytes()
+    assert (site / "spec" / "schemas" / "case.schema.json").read_bytes() == (
+        ROOT / "spec" / "schemas" / "case.schema.json"
+    ).read_bytes()
     changelog = text_of(page(site, "reference/changelog"))
     assert "Removed ids" in changelog
 
@@ -140,7 +144,9 @@ def test_catalogue_lists_every_vector_with_a_page_per_group(site: Path) -> None:
         assert f'id="{vector_id.replace("/", "-").replace(".", "-")}"' in group_page, vector_id
         for name in item["features"] + item["flags"]:
             assert name in catalogue
-        assert (site / "vectors" / "files" / item["file"]).read_bytes() == (ROOT / "vectors" / item["file"]).read_bytes()
+        assert (site / "vectors" / "files" / item["file"]).read_bytes() == (
+            ROOT / "vectors" / item["file"]
+        ).read_bytes()
     nav = page(site, "")
     for group in MANIFEST["counts"]["by_group"]:
         assert f'href="vectors/{group}/"' in nav, f"group {group} is missing from the nav in mkdocs.yml"
@@ -172,7 +178,13 @@ def test_reference_pages(site: Path) -> None:
     for command in ["generate", "trace", "validate", "explain"]:
         assert f"usage: backprop-spec {command}" in cli
     api = page(site, "reference/api")
-    for name in ["network.weighted_sum", "activations.sigmoid_prime", "optimizer.update_layer", "training.train", "explain.to_text"]:
+    for name in [
+        "core.network.weighted_sum",
+        "core.activations.sigmoid_prime",
+        "core.optimizer.update_layer",
+        "core.training.train",
+        "explain.walkthrough.to_text",
+    ]:
         assert f'id="reference_impl.{name}"' in api, name
 
 
@@ -254,10 +266,16 @@ def test_no_edge_label_hides_another(site: Path) -> None:
     """In every network diagram of the site, the plates under the edge labels are pairwise
     disjoint: crossing edges meet at the same fraction of their length, so labels placed
     at one fixed fraction used to sit exactly on top of each other (bug/softmax-jacobian-off-diagonal)."""
-    plate = re.compile(r'<rect x="([-0-9.]+)" y="([-0-9.]+)" width="([0-9.]+)" height="([0-9.]+)" rx="3.0" class="label-bg"/>')
+    plate = re.compile(
+        r'<rect x="([-0-9.]+)" y="([-0-9.]+)" width="([0-9.]+)" height="([0-9.]+)" rx="3.0" class="label-bg"/>'
+    )
     checked = 0
     for path in sorted(site.rglob("index.html")):
-        for svg in re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="nn-diagram".*?</svg>', path.read_text(encoding="utf-8"), flags=re.S):
+        for svg in re.findall(
+            r'<svg xmlns="http://www.w3.org/2000/svg" class="nn-diagram".*?</svg>',
+            path.read_text(encoding="utf-8"),
+            flags=re.S,
+        ):
             boxes = [tuple(float(number) for number in found) for found in plate.findall(svg)]
             for first in range(len(boxes)):
                 x1, y1, w1, h1 = boxes[first]

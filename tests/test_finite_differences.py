@@ -1,6 +1,6 @@
 """Every recorded gradient of every vector against finite differences of the loss.
 
-Independent truth: tests/finite_differences.py, a forward-only numpy evaluator
+Independent truth: tests/oracles/finite_differences.py, a forward-only numpy evaluator
 that imports nothing from reference_impl. For every vector in
 vectors/manifest.json and EVERY step of it (all steps: the whole file runs in
 about 6 s, so the long runs need no sampling), using the parameters before that
@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from finite_differences import (
+from oracles.finite_differences import (
     CENTRAL,
     LEFT,
     RIGHT,
@@ -56,11 +56,15 @@ from finite_differences import (
     evaluate_from,
     finite_difference,
 )
-from numpy_oracle import BUG_IDS, run_case
+from oracles.numpy_oracle import BUG_IDS, run_case
+
+from reference_impl.format.vectors import REPOSITORY_VECTORS, load_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "vectors"
-MANIFEST: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
+SUITE = load_vectors(REPOSITORY_VECTORS)
+assert SUITE.manifest is not None
+MANIFEST: dict[str, Any] = SUITE.manifest
 FILES: dict[str, str] = {entry["id"]: entry["file"] for entry in MANIFEST["vectors"]}
 IDS = list(FILES)
 MAX_SKIPPED_PER_VECTOR = 2
@@ -196,7 +200,10 @@ def test_kink_pushed_both_ways_is_skipped() -> None:
     assert finite_difference(with_x_same_side, np.array([0.0])).method[0] == LEFT
 
     # a negative input weight: +h moves z left, so the right stencil (in x) is the left side in z
-    negative = [FdLayer("relu", 0.0, np.array([[-1.0]]), np.array([0.0])), FdLayer("identity", 0.0, np.array([[1.0]]), np.array([0.0]))]
+    negative = [
+        FdLayer("relu", 0.0, np.array([[-1.0]]), np.array([0.0])),
+        FdLayer("identity", 0.0, np.array([[1.0]]), np.array([0.0])),
+    ]
 
     def with_x_negative(x: np.ndarray[Any, Any]) -> Evaluation:
         return evaluate_from(negative, "sse", y, 0, inputs=x)
@@ -228,7 +235,7 @@ def test_richardson_accuracy_on_smooth_losses() -> None:
 
 def test_evaluator_is_independent_of_the_reference() -> None:
     """The helper imports numpy and the standard library only, never the code it checks."""
-    text = (Path(__file__).resolve().parent / "finite_differences.py").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parent / "oracles" / "finite_differences.py").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.startswith(("import ", "from ")):
             assert "reference_impl" not in line, line

@@ -13,12 +13,15 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from reference_impl.cli import main
-from reference_impl.schemas import SCHEMA_NAMES, load_schema, validator_for
-from reference_impl.suite.vocabulary import BUGS, FEATURES, FLAGS
+from reference_impl.format.schemas import SCHEMA_NAMES, load_schema, validator_for
+from reference_impl.format.vectors import REPOSITORY_VECTORS, load_vectors
+from reference_impl.format.vocabulary import BUGS, FEATURES, FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "vectors"
-MANIFEST: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
+SUITE = load_vectors(REPOSITORY_VECTORS)
+assert SUITE.manifest is not None
+MANIFEST: dict[str, Any] = SUITE.manifest
 IDS = [entry["id"] for entry in MANIFEST["vectors"]]
 
 
@@ -142,12 +145,18 @@ def test_generate_check_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert "match the generator byte for byte" in capsys.readouterr().out
 
 
-def test_generate_check_catches_a_hand_edited_worked_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_check_catches_a_hand_edited_worked_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Appendix A's worked examples are written from the vectors: a hand edit is drift, and
     `generate` writes the spec back as it was."""
     original = (ROOT / "spec" / "spec.md").read_text(encoding="utf-8")
-    assert "| out_h1 | 0.593269992 | `examples[0].layers[0].a[0]` | 0.5932699921071872 |" in original  # Mazur's digits, then the vector's
-    assert "z = w·x + b = 1.5·2.0 + 0.5 = 3.5" in original and "w = w - lr·dL_dw = 1.5 - 0.1·(-2.0) = 1.7" in original  # the seed article
+    assert (
+        "| out_h1 | 0.593269992 | `examples[0].layers[0].a[0]` | 0.5932699921071872 |" in original
+    )  # Mazur's digits, then the vector's
+    assert (
+        "z = w·x + b = 1.5·2.0 + 0.5 = 3.5" in original and "w = w - lr·dL_dw = 1.5 - 0.1·(-2.0) = 1.7" in original
+    )  # the seed article
     edited = tmp_path / "spec.md"
     edited.write_text(original.replace("0.5932699921071872 |", "0.5932699921071873 |"), encoding="utf-8")
     assert main(["generate", "--check", "--out", str(VECTORS), "--spec", str(edited)]) == 1

@@ -1,4 +1,4 @@
-"""Every vector against the independent numpy oracle (tests/numpy_oracle.py).
+"""Every vector against the independent numpy oracle (tests/oracles/numpy_oracle.py).
 
 - float64: the matrix-form oracle reproduces every number of `expected` within
   the vector's own tolerance, so the reference and the oracle agree.
@@ -14,15 +14,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from numpy_oracle import BUG_IDS, computation_order, failures, leaves, run_case, same_bits, tolerance_of
+from oracles.numpy_oracle import BUG_IDS, computation_order, failures, leaves, run_case, same_bits, tolerance_of
 
-from reference_impl.suite.vocabulary import BUGS
+from reference_impl.format.vocabulary import BUGS
 
 SHOWN = 8  # failing numbers listed in a failure message
 
 
 def describe(vector: dict[str, Any], failing: list[Any]) -> str:
-    lines = [f"{vector['id']}: {len(failing)} number(s) outside the tolerance {vector['tolerance']}, first divergence first:"]
+    lines = [
+        f"{vector['id']}: {len(failing)} number(s) outside the tolerance {vector['tolerance']}, first divergence first:"
+    ]
     for leaf in failing[:SHOWN]:
         lines.append(f"  {leaf}")
     return "\n".join(lines)
@@ -46,7 +48,9 @@ def test_float32_port_fails(oracle_vector: dict[str, Any], record_property: Any)
     tolerance = tolerance_of(oracle_vector)
     got = run_case(oracle_vector["case"], dtype=np.float32)
     compared = leaves(oracle_vector["expected"], got, tolerance)
-    not_binary32 = [leaf for leaf in compared if isinstance(leaf.got, float) and float(np.float32(leaf.got)) != leaf.got]
+    not_binary32 = [
+        leaf for leaf in compared if isinstance(leaf.got, float) and float(np.float32(leaf.got)) != leaf.got
+    ]
     assert not not_binary32, f"the float32 oracle computed in binary64 somewhere: {not_binary32[0]}"
     largest = max(compared, key=lambda leaf: leaf.ratio)
     record_property("float32_worst", (largest.ratio, largest.path))
@@ -86,8 +90,12 @@ def test_comparison_rule(expected: Any, got: Any, passes: bool) -> None:
 
 
 def test_failure_path_names_the_first_divergence() -> None:
-    expected = {"steps": [{"examples": [{"layers": [{"dL_dz": [0.5, 0.25, 1.0]}]}, {"layers": [{"dL_dz": [0.5, 0.25, 1.0]}]}]}]}
-    got = {"steps": [{"examples": [{"layers": [{"dL_dz": [0.5, 0.25, 1.0]}]}, {"layers": [{"dL_dz": [0.5, 0.25, 3.0]}]}]}]}
+    expected = {
+        "steps": [{"examples": [{"layers": [{"dL_dz": [0.5, 0.25, 1.0]}]}, {"layers": [{"dL_dz": [0.5, 0.25, 1.0]}]}]}]
+    }
+    got = {
+        "steps": [{"examples": [{"layers": [{"dL_dz": [0.5, 0.25, 1.0]}]}, {"layers": [{"dL_dz": [0.5, 0.25, 3.0]}]}]}]
+    }
     failing = failures(expected, got, tolerance_of({"tolerance": {"abs": 1e-12, "rel": 1e-9}}))
     assert [leaf.path for leaf in failing] == ["steps[0].examples[1].layers[0].dL_dz[2]"]
     assert failing[0].expected == 1.0 and failing[0].got == 3.0

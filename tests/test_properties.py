@@ -14,10 +14,10 @@ Each case is run through the reference (casefile.case_from_json, which also
 validates it against the case schema, then training.train and trace_to_json),
 and checked:
   (a) every recorded gradient of every step, per example and per batch, against
-      finite differences of the loss (tests/finite_differences.py, which also
+      finite differences of the loss (tests/oracles/finite_differences.py, which also
       checks the forward values z, a and the losses);
   (b) the whole trace, every number of every step, against the numpy
-      matrix-form oracle (tests/numpy_oracle.py), within the suite's default
+      matrix-form oracle (tests/oracles/numpy_oracle.py), within the suite's default
       tolerance abs 1e-12 + rel 1e-9.
 
 A case where some relu or leaky_relu z lies within 1e-3 of its kink is rejected
@@ -29,13 +29,13 @@ Settings are fixed (`derandomize=True`), so CI sees the same examples each run.
 from typing import Any
 
 import numpy as np
-from finite_differences import Tally, check_step
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from numpy_oracle import Tolerance, failures, passes, run_case
+from oracles.finite_differences import Tally, check_step
+from oracles.numpy_oracle import Tolerance, failures, passes, run_case
 
-from reference_impl.casefile import case_from_json, trace_to_json
-from reference_impl.training import train
+from reference_impl.core.training import train
+from reference_impl.format.casefile import case_from_json, trace_to_json
 
 HIDDEN_ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu"]
 LOSSES = ["sse", "half_sse", "mse", "binary_cross_entropy", "categorical_cross_entropy"]
@@ -89,7 +89,12 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     batches = []
     for _ in range(n_batches):
         size = draw(st.integers(min_value=1, max_value=3))
-        batches.append([{"x": [draw(moderate) for _ in range(widths[0])], "y": draw(targets(loss, widths[-1]))} for _ in range(size)])
+        batches.append(
+            [
+                {"x": [draw(moderate) for _ in range(widths[0])], "y": draw(targets(loss, widths[-1]))}
+                for _ in range(size)
+            ]
+        )
     optimizer = {
         "lr": draw(st.floats(min_value=1e-3, max_value=1.0)),
         "momentum": draw(st.sampled_from([0.0, 0.5]) | st.floats(min_value=0.0, max_value=0.95)),

@@ -1,7 +1,7 @@
 """PyTorch float64 autograd agrees with every vector (optional: skipped without torch).
 
 Independent truth: torch autograd and torch.optim.SGD, driven by
-tests/pytorch_crosscheck.py (which never imports reference_impl). PyTorch is
+tests/oracles/pytorch_crosscheck.py (which never imports reference_impl). PyTorch is
 not a dependency of the package or of its extras; install it by hand to run
 these tests (`pip install torch`).
 """
@@ -14,10 +14,14 @@ import pytest
 
 pytest.importorskip("torch")
 
-from pytorch_crosscheck import Report, crosscheck_all, format_report, kink_derivatives, run_case
+from oracles.pytorch_crosscheck import Report, crosscheck_all, format_report, kink_derivatives, run_case
+
+from reference_impl.format.vectors import REPOSITORY_VECTORS, load_vectors
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
-MANIFEST: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
+SUITE = load_vectors(REPOSITORY_VECTORS)
+assert SUITE.manifest is not None
+MANIFEST: dict[str, Any] = SUITE.manifest
 IDS = [entry["id"] for entry in MANIFEST["vectors"]]
 
 

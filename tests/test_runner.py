@@ -25,14 +25,21 @@ import pytest
 
 from reference_impl import adapter
 from reference_impl.cli import main
-from reference_impl.conformance import protocol, report, runner
+from reference_impl.conformance import process, protocol, report, verdict
 from reference_impl.conformance.compare import Comparison, Mismatch
+from reference_impl.format import strict_json
+from reference_impl.format.vectors import load_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "vectors"
 FAULTS = Path(__file__).resolve().parent / "fault_programs"
 SEED = "seed/*"  # four small vectors, in this order:
-SEED_IDS = ["seed/single-neuron", "seed/single-neuron-half-sse", "seed/single-neuron-sigmoid", "seed/single-neuron-ten-steps"]
+SEED_IDS = [
+    "seed/single-neuron",
+    "seed/single-neuron-half-sse",
+    "seed/single-neuron-sigmoid",
+    "seed/single-neuron-ten-steps",
+]
 TARGET = SEED_IDS[1]  # the vector a fault program misbehaves on: one passes before it, two after
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) errored, (\d+) skipped$")
 
@@ -71,7 +78,9 @@ def validate(tmp_path: Path, *arguments: str) -> Run:
         status = main(["validate", *arguments, "--json", str(report_file), "--transcript", str(transcript_file)])
     seconds = time.monotonic() - started
     document = json.loads(report_file.read_text()) if report_file.exists() else {}
-    transcript = [json.loads(line) for line in transcript_file.read_text().splitlines()] if transcript_file.exists() else []
+    transcript = (
+        [json.loads(line) for line in transcript_file.read_text().splitlines()] if transcript_file.exists() else []
+    )
     run = Run(status, out.getvalue(), err.getvalue(), seconds, document, transcript)
     assert "Traceback" not in run.out + run.err
     assert all(sender == "program" for sender, _ in invalid_messages(run))  # the harness always speaks the protocol
@@ -99,7 +108,9 @@ def invalid_messages(run: Run) -> list[tuple[str, Any]]:
 
 
 def count_hellos(run: Run) -> int:
-    return sum(1 for entry in run.transcript if entry["from"] == "harness" and entry.get("message", {}).get("type") == "hello")
+    return sum(
+        1 for entry in run.transcript if entry["from"] == "harness" and entry.get("message", {}).get("type") == "hello"
+    )
 
 
 # ---- the reference passes ---------------------------------------------------------------------
@@ -107,11 +118,20 @@ def count_hellos(run: Run) -> int:
 
 def test_whole_suite_passes_through_the_reference_adapter_strictly(tmp_path: Path) -> None:
     """The README's command, as a subprocess: every vector passes bit for bit where EXACT."""
-    manifest = json.loads((VECTORS / "manifest.json").read_text())
+    manifest = load_vectors(VECTORS).manifest
+    assert manifest is not None
     count = len(manifest["vectors"])
     report_file, junit_file, transcript_file = tmp_path / "r.json", tmp_path / "r.xml", tmp_path / "t.jsonl"
     started = time.monotonic()
-    command = [sys.executable, "-m", "reference_impl.cli", "validate", "--program", f"{sys.executable} -m reference_impl.adapter", "--strict"]
+    command = [
+        sys.executable,
+        "-m",
+        "reference_impl.cli",
+        "validate",
+        "--program",
+        f"{sys.executable} -m reference_impl.adapter",
+        "--strict",
+    ]
     command += ["--json", str(report_file), "--junit", str(junit_file), "--transcript", str(transcript_file)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     seconds = time.monotonic() - started
@@ -134,7 +154,10 @@ def test_whole_suite_passes_through_the_reference_adapter_strictly(tmp_path: Pat
         message = entry["message"]
         definition = "harness_message" if entry["from"] == "harness" else "program_message"
         whole = message.get("type") != "result" or sizes[message["id"]] < 20000
-        assert protocol.schema_problems(message, definition, whole_trace=whole) == [], (entry["from"], message.get("id"))
+        assert protocol.schema_problems(message, definition, whole_trace=whole) == [], (
+            entry["from"],
+            message.get("id"),
+        )
 
 
 def _vector(item: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +169,7 @@ def test_results_file_of_the_reference_passes(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
     assert adapter.main(["--write-results", str(results), "--vectors", str(VECTORS)]) == 0
     run = validate(tmp_path, "--results", str(results), "--strict")
-    count = len(json.loads((VECTORS / "manifest.json").read_text())["vectors"])
+    count = len(load_vectors(VECTORS).vectors)
     assert run.status == 0
     assert run.summary() == f"{count} passed, 0 failed, 0 errored, 0 skipped"
     assert protocol.schema_problems(json.loads(results.read_text()), "results_file") == []
@@ -169,28 +192,43 @@ PROGRAM_FAULTS = [
     ("infinity_token", "errored", ["at trace.steps[0].loss: -Infinity is not allowed"], True),
     ("deep_nesting", "errored", ["nested too deeply"], True),
     ("unexpected_type", "errored", ["unexpected message type 'log'"], True),
-    ("missing_trace", "errored", ["does not follow the protocol schema ($defs/result)", "'trace' is a required property"], True),
+    (
+        "missing_trace",
+        "errored",
+        ["does not follow the protocol schema ($defs/result)", "'trace' is a required property"],
+        True,
+    ),
     ("strings_for_numbers", "failed", ["steps[0].examples[0].layers[0].z[0]: expected a number, got str"], False),
     ("reports_error", "errored", ["the program reported an error: not implemented yet"], False),
     ("closes_stdout", "errored", ["closed its standard output but kept running while running this vector"], True),
 ]
 
 
-@pytest.mark.parametrize(("name", "status", "words", "restarted"), PROGRAM_FAULTS, ids=[item[0] for item in PROGRAM_FAULTS])
-def test_program_fault_errors_one_vector_and_the_run_goes_on(tmp_path: Path, name: str, status: str, words: list[str], restarted: bool) -> None:
+@pytest.mark.parametrize(
+    ("name", "status", "words", "restarted"), PROGRAM_FAULTS, ids=[item[0] for item in PROGRAM_FAULTS]
+)
+def test_program_fault_errors_one_vector_and_the_run_goes_on(
+    tmp_path: Path, name: str, status: str, words: list[str], restarted: bool
+) -> None:
     run = validate(tmp_path, "--program", fault(name), "--only", SEED, "--timeout", "1", "--startup-timeout", "10")
     assert run.status == 1
     expected = dict.fromkeys(SEED_IDS, "passed")
     expected[TARGET] = status
     assert run.statuses() == expected
     outcome = run.outcome(TARGET)
-    message = outcome["message"] if status == "errored" else outcome["first_mismatch"]["path"] + ": " + outcome["first_mismatch"]["message"]
+    message = (
+        outcome["message"]
+        if status == "errored"
+        else outcome["first_mismatch"]["path"] + ": " + outcome["first_mismatch"]["message"]
+    )
     for word in words:
         assert word in message
         assert word in run.out  # the text report says it too
     assert outcome["restarted"] is restarted
     assert count_hellos(run) == (2 if restarted else 1)
-    assert run.summary() == ("3 passed, 1 failed, 0 errored, 0 skipped" if status == "failed" else "3 passed, 0 failed, 1 errored, 0 skipped")
+    assert run.summary() == (
+        "3 passed, 1 failed, 0 errored, 0 skipped" if status == "failed" else "3 passed, 0 failed, 1 errored, 0 skipped"
+    )
     assert run.seconds < 15
     # the harness's messages are all valid; of the program's, at most the faulty answer is not
     invalid = invalid_messages(run)
@@ -221,9 +259,19 @@ def test_program_that_never_reads_a_large_run_times_out(tmp_path: Path) -> None:
     with contextlib.redirect_stderr(io.StringIO()):
         assert main(["trace", str(tmp_path / "case.json"), "--out", str(vector_file), "--id", "user/big"]) == 0
     assert len(json.dumps(case)) > 65536
-    run = validate(tmp_path, "--program", f"{sys.executable} {FAULTS / 'deaf_to_runs.py'}", "--vectors", str(vector_file), "--timeout", "1")
+    run = validate(
+        tmp_path,
+        "--program",
+        f"{sys.executable} {FAULTS / 'deaf_to_runs.py'}",
+        "--vectors",
+        str(vector_file),
+        "--timeout",
+        "1",
+    )
     assert run.status == 1
-    assert run.outcome("user/big")["message"].startswith("timed out after 1 s without an answer; it had not even read the whole run")
+    assert run.outcome("user/big")["message"].startswith(
+        "timed out after 1 s without an answer; it had not even read the whole run"
+    )
     assert run.seconds < 8
 
 
@@ -247,7 +295,13 @@ def test_stderr_flood_blocks_nothing(tmp_path: Path) -> None:
 
 
 def test_wrong_answer_is_a_failure_with_the_first_number_and_a_diagnosis(tmp_path: Path) -> None:
-    run = validate(tmp_path, "--program", f"{sys.executable} {FAULTS / 'catalogue_bug.py'} missing_derivative_hidden", "--only", "bug/hidden-derivative")
+    run = validate(
+        tmp_path,
+        "--program",
+        f"{sys.executable} {FAULTS / 'catalogue_bug.py'} missing_derivative_hidden",
+        "--only",
+        "bug/hidden-derivative",
+    )
     assert run.status == 1
     outcome = run.outcome("bug/hidden-derivative")
     assert outcome["status"] == "failed"
@@ -258,13 +312,20 @@ def test_wrong_answer_is_a_failure_with_the_first_number_and_a_diagnosis(tmp_pat
     assert mismatch["abs_error"] > mismatch["allowed"]
     assert [suspect["bug"] for suspect in outcome["suspects"]] == ["missing_activation_derivative"]
     assert outcome["suspects"][0]["read"].startswith("spec")
-    for text in ("first wrong quantity: steps[0].examples[0].layers[0].dL_dz[0]", "likely bug: missing_activation_derivative", "fix ", "read "):
+    for text in (
+        "first wrong quantity: steps[0].examples[0].layers[0].dL_dz[0]",
+        "likely bug: missing_activation_derivative",
+        "fix ",
+        "read ",
+    ):
         assert text in run.out
 
 
 def test_strict_names_a_last_bit_difference_and_does_not_diagnose_it(tmp_path: Path) -> None:
     exact = "seed/single-neuron-ten-steps"
-    run = validate(tmp_path, "--program", f"{sys.executable} {FAULTS / 'last_bit.py'} {exact}", "--only", exact, "--strict")
+    run = validate(
+        tmp_path, "--program", f"{sys.executable} {FAULTS / 'last_bit.py'} {exact}", "--only", exact, "--strict"
+    )
     outcome = run.outcome(exact)
     assert outcome["status"] == "failed"
     assert outcome["first_mismatch"]["ulps"] == 1
@@ -279,7 +340,17 @@ def test_strict_names_a_last_bit_difference_and_does_not_diagnose_it(tmp_path: P
 
 @pytest.mark.parametrize("name", ["bad_handshake", "silent_hello"])
 def test_a_handshake_failing_once_errors_one_vector(tmp_path: Path, name: str) -> None:
-    run = validate(tmp_path, "--program", fault(name, str(tmp_path / "state")), "--only", SEED, "--timeout", "5", "--startup-timeout", "1")
+    run = validate(
+        tmp_path,
+        "--program",
+        fault(name, str(tmp_path / "state")),
+        "--only",
+        SEED,
+        "--timeout",
+        "5",
+        "--startup-timeout",
+        "1",
+    )
     assert run.status == 1
     assert run.summary() == "3 passed, 0 failed, 1 errored, 0 skipped"
     message = run.outcome(SEED_IDS[0])["message"]
@@ -290,7 +361,19 @@ def test_a_handshake_failing_once_errors_one_vector(tmp_path: Path, name: str) -
 
 @pytest.mark.parametrize("name", ["bad_handshake", "silent_hello"])
 def test_a_handshake_failing_every_time_errors_everything_quickly(tmp_path: Path, name: str) -> None:
-    run = validate(tmp_path, "--program", fault(name), "--only", SEED, "--only", "mazur/*", "--timeout", "5", "--startup-timeout", "1")
+    run = validate(
+        tmp_path,
+        "--program",
+        fault(name),
+        "--only",
+        SEED,
+        "--only",
+        "mazur/*",
+        "--timeout",
+        "5",
+        "--startup-timeout",
+        "1",
+    )
     assert run.status == 1
     assert run.summary() == "0 passed, 0 failed, 6 errored, 0 skipped"
     messages = [entry["message"] for entry in run.report["vectors"]]
@@ -308,7 +391,10 @@ def test_program_that_cannot_start_is_a_harness_error(tmp_path: Path) -> None:
 
 def test_usage_and_harness_errors_exit_2(tmp_path: Path) -> None:
     adapter_command = f"{sys.executable} -m reference_impl.adapter"
-    assert "no such vectors directory" in validate(tmp_path, "--program", adapter_command, "--vectors", str(tmp_path / "none")).err
+    assert (
+        "no such vectors directory"
+        in validate(tmp_path, "--program", adapter_command, "--vectors", str(tmp_path / "none")).err
+    )
     assert "matches --only nothing/*" in validate(tmp_path, "--program", adapter_command, "--only", "nothing/*").err
     assert "cannot split --program" in validate(tmp_path, "--program", "'unbalanced").err
     assert validate(tmp_path, "--program", "").status == 2
@@ -321,13 +407,17 @@ def test_usage_and_harness_errors_exit_2(tmp_path: Path) -> None:
 
 
 def test_lacking_features_are_skipped_not_failed(tmp_path: Path) -> None:
-    run = validate(tmp_path, "--program", fault("lacks_softmax"), "--only", "combination/softmax-*", "--only", SEED_IDS[0])
+    run = validate(
+        tmp_path, "--program", fault("lacks_softmax"), "--only", "combination/softmax-*", "--only", SEED_IDS[0]
+    )
     assert run.status == 0
     assert invalid_messages(run) == []
     assert run.summary() == "1 passed, 0 failed, 0 errored, 3 skipped"
     assert run.outcome("combination/softmax-mse")["message"] == "the program lacks softmax"
     assert "the program lacks softmax" in run.out
-    assert not any(entry.get("message", {}).get("id", "").startswith("combination/") for entry in run.transcript)  # never sent
+    assert not any(
+        entry.get("message", {}).get("id", "").startswith("combination/") for entry in run.transcript
+    )  # never sent
 
 
 def test_program_exiting_after_an_answer_is_restarted_and_the_run_sent_again(tmp_path: Path) -> None:
@@ -380,13 +470,23 @@ def test_results_file_faults_error_one_vector_each(tmp_path: Path, seed_results:
     document = damaged(seed_results)
     del document["results"][SEED_IDS[0]]  # missing
     document["results"][SEED_IDS[1]]["trace"]["steps"][0]["loss"] = float("nan")  # a NaN token
-    document["results"][SEED_IDS[2]]["trace"]["steps"][0]["examples"][0]["layers"][0]["z"] = ["0.5"]  # strings for numbers
+    document["results"][SEED_IDS[2]]["trace"]["steps"][0]["examples"][0]["layers"][0]["z"] = [
+        "0.5"
+    ]  # strings for numbers
     document["results"]["seed/not-a-vector"] = {"skipped": "wrong id"}
     run = validate(tmp_path, "--results", write_results(tmp_path, document), "--only", SEED)
     assert run.status == 1
-    assert run.statuses() == {SEED_IDS[0]: "errored", SEED_IDS[1]: "errored", SEED_IDS[2]: "failed", SEED_IDS[3]: "passed"}
+    assert run.statuses() == {
+        SEED_IDS[0]: "errored",
+        SEED_IDS[1]: "errored",
+        SEED_IDS[2]: "failed",
+        SEED_IDS[3]: "passed",
+    }
     assert run.outcome(SEED_IDS[0])["message"] == "no entry for this id in the results file"
-    assert run.outcome(SEED_IDS[1])["message"] == "its entry in the results file, at trace.steps[0].loss: NaN is not allowed: numbers must be finite"
+    assert (
+        run.outcome(SEED_IDS[1])["message"]
+        == "its entry in the results file, at trace.steps[0].loss: NaN is not allowed: expected a finite number"
+    )
     assert run.outcome(SEED_IDS[2])["first_mismatch"]["message"] == "expected a number, got str"
     assert "'seed/not-a-vector'" in run.report["notes"][0]
 
@@ -401,7 +501,12 @@ def test_results_file_entry_shapes(tmp_path: Path, seed_results: dict[str, Any])
         nested = [nested]
     document["results"][SEED_IDS[3]]["trace"]["steps"][0]["loss"] = nested
     run = validate(tmp_path, "--results", write_results(tmp_path, document), "--only", SEED)
-    assert run.statuses() == {SEED_IDS[0]: "skipped", SEED_IDS[1]: "errored", SEED_IDS[2]: "errored", SEED_IDS[3]: "errored"}
+    assert run.statuses() == {
+        SEED_IDS[0]: "skipped",
+        SEED_IDS[1]: "errored",
+        SEED_IDS[2]: "errored",
+        SEED_IDS[3]: "errored",
+    }
     assert run.outcome(SEED_IDS[0])["message"] == "the program skipped it: no multi_step yet"
     assert run.outcome(SEED_IDS[1])["message"] == "the program reported an error: overflow in exp"
     assert "does not follow the protocol schema" in run.outcome(SEED_IDS[2])["message"]
@@ -430,19 +535,37 @@ def test_results_file_features_skip_missing_entries(tmp_path: Path, seed_results
 
 
 WHOLE_FILE_FAULTS = [
-    ("garbage", "computing...\n", "not valid JSON (line 1, column 1"),
-    ("truncated", '{"protocol": 1, "implementation": {"name": "x", "language": "y"}, "results": {"seed/single', "not valid JSON"),
+    ("garbage", "computing...\n", "not valid JSON at line 1, column 1"),
+    (
+        "truncated",
+        '{"protocol": 1, "implementation": {"name": "x", "language": "y"}, "results": {"seed/single',
+        "not valid JSON",
+    ),
     ("empty", "", "not valid JSON"),
-    ("deep", "[" * 100000 + "]" * 100000, "nests too deeply"),
+    ("deep", "[" * 100000 + "]" * 100000, "nested too deeply"),
     ("not an object", "[1, 2]", "expected a JSON object"),
-    ("wrong protocol", '{"protocol": 2, "implementation": {"name": "x", "language": "y"}, "results": {}}', "at protocol: 1 was expected"),
-    ("no results", '{"protocol": 1, "implementation": {"name": "x", "language": "y"}}', "'results' is a required property"),
-    ("NaN outside results", '{"protocol": 1, "implementation": {"name": NaN, "language": "y"}, "results": {}}', "at implementation.name: NaN"),
+    (
+        "wrong protocol",
+        '{"protocol": 2, "implementation": {"name": "x", "language": "y"}, "results": {}}',
+        "at protocol: 1 was expected",
+    ),
+    (
+        "no results",
+        '{"protocol": 1, "implementation": {"name": "x", "language": "y"}}',
+        "'results' is a required property",
+    ),
+    (
+        "NaN outside results",
+        '{"protocol": 1, "implementation": {"name": NaN, "language": "y"}, "results": {}}',
+        "at implementation.name: NaN",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "text", "words"), WHOLE_FILE_FAULTS, ids=[item[0] for item in WHOLE_FILE_FAULTS])
-def test_results_file_that_is_not_a_results_file_is_a_harness_error(tmp_path: Path, name: str, text: str, words: str) -> None:
+def test_results_file_that_is_not_a_results_file_is_a_harness_error(
+    tmp_path: Path, name: str, text: str, words: str
+) -> None:
     path = write_results(tmp_path, None, text)
     run = validate(tmp_path, "--results", path, "--only", SEED)
     assert run.status == 2
@@ -503,7 +626,7 @@ def test_encode_and_decode_one_line() -> None:
     assert protocol.decode_line(line) == {"type": "run", "id": "a/b", "case": {"x": [2.0, -0.0, 1e-300]}}
     with pytest.raises(protocol.ProtocolError, match="not UTF-8"):
         protocol.decode_line(b'{"a": "\xff"}')
-    with pytest.raises(protocol.ProtocolError, match="appears twice"):
+    with pytest.raises(protocol.ProtocolError, match="appears more than once"):
         protocol.decode_line(b'{"type": "result", "type": "error"}')
     with pytest.raises(protocol.ProtocolError, match="overflows binary64"):
         protocol.decode_line(b'{"x": 1e999}')
@@ -519,7 +642,7 @@ def test_depth_counted_on_the_text_agrees_with_the_walk() -> None:
         [],
         {"a": [[1], "]"]},
         {'k\\"[': [[[]]]},
-        {"\\": ["\\\"]", ["\u005b", "}{"]]},
+        {"\\": ['\\"]', ["\u005b", "}{"]]},
         [[[[{}]]]],
         {"a": "{{{{", "b": ["[[", {"c": "]]"}]},
     ]
@@ -535,11 +658,15 @@ def test_adapter_sends_a_non_finite_trace_as_an_error_with_its_path() -> None:
     out = io.StringIO()
     adapter.send(out, {"type": "result", "id": "user/nan", "trace": {"steps": [{"loss": 1.0}, {"loss": math.inf}]}})
     reply = json.loads(out.getvalue())
-    assert reply == {"type": "error", "id": "user/nan", "message": "the trace holds a non-finite number at steps[1].loss; JSON cannot carry it"}
+    assert reply == {
+        "type": "error",
+        "id": "user/nan",
+        "message": "the trace holds a non-finite number at steps[1].loss; JSON cannot carry it",
+    }
 
 
 def test_tail_buffer_keeps_the_end() -> None:
-    tail = runner.TailBuffer()
+    tail = process.TailBuffer()
     tail.add(b"before\n")
     mark = tail.mark()
     for number in range(100000):
@@ -547,27 +674,48 @@ def test_tail_buffer_keeps_the_end() -> None:
     text = tail.since(mark)
     assert text.splitlines()[-1] == "line 99999"
     assert text.splitlines()[0].startswith("[... ")
-    assert len(text.splitlines()) == runner.REPORTED_STDERR_LINES + 1
+    assert len(text.splitlines()) == process.REPORTED_STDERR_LINES + 1
     assert tail.since(tail.mark()) == ""
 
 
-def synthetic_result() -> runner.RunResult:
-    result = runner.RunResult("program", "prog <&>", strict=True, implementation={"name": "n\x00", "language": "dart"})
+def synthetic_result() -> verdict.RunResult:
     mismatch = Mismatch("steps[0].loss", "outside the tolerance", 1.0, 2.0, 1.0, 1.0, 1e-9, 4503599627370496)
-    failed = runner.Outcome(
-        "g/failed", "failed", "steps[0].loss: outside <the> tolerance", mismatch=mismatch, comparison=Comparison(mismatch, 1, 3, float("inf"), 5)
+    failed = verdict.Outcome(
+        id="g/failed",
+        status="failed",
+        message="steps[0].loss: outside <the> tolerance",
+        mismatch=mismatch,
+        comparison=Comparison(mismatch, 1, 3, float("inf"), 5),
     )
-    errored = runner.Outcome("g/errored", "errored", "crashed\nbadly", stderr_tail="\x1b[31mred\x00\x07 & <tag>", restarted=True)
-    skipped = runner.Outcome("g/skipped", "skipped", "the program lacks softmax")
-    result.outcomes = [failed, errored, skipped, runner.Outcome("g/passed", "passed", "3 numbers")]
-    return result
+    errored = verdict.Outcome(
+        id="g/errored",
+        status="errored",
+        message="crashed\nbadly",
+        stderr_tail="\x1b[31mred\x00\x07 & <tag>",
+        restarted=True,
+    )
+    skipped = verdict.Outcome(id="g/skipped", status="skipped", message="the program lacks softmax")
+    passed = verdict.Outcome(id="g/passed", status="passed", message="3 numbers")
+    implementation = {"name": "n\x00", "language": "dart"}
+    return verdict.RunResult(
+        mode="program",
+        source="prog <&>",
+        strict=True,
+        implementation=implementation,
+        outcomes=[failed, errored, skipped, passed],
+    )
 
 
 def test_junit_is_valid_xml_with_escaped_text() -> None:
     root = ElementTree.fromstring(report.junit_text(synthetic_result()).encode("utf-8"))
     suite = root.find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("4", "1", "1", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "4",
+        "1",
+        "1",
+        "1",
+    )
     cases = {case.get("name"): case for case in suite.iter("testcase")}
     failure = cases["g/failed"].find("failure")
     assert failure is not None and failure.get("message") == "steps[0].loss: outside <the> tolerance"
@@ -579,8 +727,8 @@ def test_junit_is_valid_xml_with_escaped_text() -> None:
 
 def test_json_report_holds_no_infinity() -> None:
     text = report.json_text(synthetic_result())
-    document = protocol.parse_lenient(text)
-    assert protocol.first_refused(document) is None
+    document = strict_json.parse_lenient(text, "the JSON report")
+    assert strict_json.first_refused(document) is None
     assert document["vectors"][0]["comparison"]["largest_ratio"] == "inf"
     assert document["summary"]["line"] == "1 passed, 1 failed, 1 errored, 1 skipped"
 
@@ -614,8 +762,8 @@ def test_a_diagnosis_that_crashes_is_reported_not_raised(monkeypatch: pytest.Mon
     def broken(*arguments: Any) -> list[Any]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runner, "diagnose", broken)
-    outcome = runner.judge(vector, runner.Answer("trace", trace=trace), runner.Options())
+    monkeypatch.setattr(verdict, "diagnose", broken)
+    outcome = verdict.judge(vector, protocol.Answer(said="trace", trace=trace), verdict.Options())
     assert outcome.status == "failed"
     assert outcome.diagnosis_note == "diagnosis unavailable: RuntimeError: boom"
 
@@ -626,7 +774,7 @@ def test_a_comparison_that_crashes_is_an_error_not_a_pass(monkeypatch: pytest.Mo
     def broken(*arguments: Any, **keywords: Any) -> Comparison:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runner, "compare_trace", broken)
-    outcome = runner.judge(vector, runner.Answer("trace", trace=vector["expected"]), runner.Options())
+    monkeypatch.setattr(verdict, "compare_trace", broken)
+    outcome = verdict.judge(vector, protocol.Answer(said="trace", trace=vector["expected"]), verdict.Options())
     assert outcome.status == "errored"
     assert "internal error in the harness" in outcome.message

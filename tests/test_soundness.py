@@ -1,17 +1,17 @@
 """The tolerance soundness script on part of the suite (the whole suite takes about half a
-minute: `python -m reference_impl.conformance.soundness`).
+minute: `python scripts/soundness.py`).
 
 Independent truth here is the perturbation itself: permuted-but-equivalent cases
 (every sum in another order) and libm results moved by a few ulps must pass, and
 every bug variant and binary32 rounding must fail.
 """
 
+from types import ModuleType
+
 import pytest
 
-from reference_impl.conformance import soundness
 
-
-def test_permuting_a_case_and_back_gives_the_same_trace() -> None:
+def test_permuting_a_case_and_back_gives_the_same_trace(soundness: ModuleType) -> None:
     """A permuted case computes the same function: its trace, put back in order, matches
     the original to rounding (checked by the script with the vector tolerance)."""
     values = [10.0, 20.0, 30.0, 40.0]
@@ -20,14 +20,16 @@ def test_permuting_a_case_and_back_gives_the_same_trace() -> None:
     assert soundness.unpermuted(soundness.permuted(values, order), order) == values
 
 
-def test_nudge_moves_by_whole_ulps() -> None:
+def test_nudge_moves_by_whole_ulps(soundness: ModuleType) -> None:
     assert soundness.nudge(1.0, 1) == 1.0000000000000002
     assert soundness.nudge(1.0, -2) == 0.9999999999999998
     assert soundness.nudge(0.0, 0) == 0.0
 
 
-def test_edge_and_published_vectors_are_sound(capsys: pytest.CaptureFixture[str]) -> None:
-    status = soundness.main(["--only", "edge/*", "--only", "mazur/2-2-2-single-step", "--only", "seed/*", "--seeds", "1"])
+def test_edge_and_published_vectors_are_sound(soundness: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    status = soundness.main(
+        ["--only", "edge/*", "--only", "mazur/2-2-2-single-step", "--only", "seed/*", "--seeds", "1"]
+    )
     out = capsys.readouterr().out
     assert status == 0, out
     assert "correct side: largest deviation / allowed" in out

@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from reference_impl.activations import activate, activate_prime
+from reference_impl.core.activations import activate, activate_prime
 
 ROW = 92.0  # vertical distance between neurons
 COLUMN = 210.0  # horizontal distance between layers
@@ -243,15 +243,15 @@ def activation_plot(name: str, slope: float = 0.0, marks: list[tuple[float, str]
         return top + (y_high - value) / (y_high - y_low) * (height - top - bottom)
 
     def f(z: float) -> float:
-        return activate(name, slope, z)
+        return activate(name, z, slope)
 
     def f_prime(z: float) -> float:
-        return activate_prime(name, slope, z)
+        return activate_prime(name, z, slope)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="nn-plot" viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
         f'role="img" aria-label="{name} and its derivative">',
-        f"<title>{html.escape(name)}(z) and its derivative, from reference_impl/activations.py</title>",
+        f"<title>{html.escape(name)}(z) and its derivative, from reference_impl/core/activations.py</title>",
     ]
     # grid and axes
     for tick in (-4.0, -2.0, 0.0, 2.0, 4.0):

@@ -1,7 +1,7 @@
 """Markdown pages written at build time from the project's own sources, never copied:
 the specification and the protocol (spec/*.md), the changelog, the vector catalogue
 (vectors/), the file formats (spec/schemas/), the troubleshooting table (the bug
-catalogue of reference_impl/suite/vocabulary.py) and the command-line reference
+catalogue of reference_impl/format/vocabulary.py) and the command-line reference
 (the argparse parser of reference_impl/cli.py).
 
 Each function returns the text of one page; pages.py decides where it goes.
@@ -16,7 +16,7 @@ import unicodedata
 from typing import Any
 
 from reference_impl.cli import build_parser
-from reference_impl.suite.vocabulary import BUGS
+from reference_impl.format.vocabulary import BUGS
 
 GROUP_TITLES = {
     "seed": "The seed article's neuron",
@@ -378,7 +378,7 @@ def troubleshooting_page(manifest: dict[str, Any], vectors: dict[str, dict[str, 
         "When a vector fails, `backprop-spec validate` prints the **first wrong quantity** in computation order "
         "(spec section 9.2) and, when one of the known bugs below reproduces your numbers, names it: "
         "`likely bug: sigmoid_prime_of_a`. The names here are the same ids. This table is written from the bug "
-        "catalogue (`reference_impl/suite/vocabulary.py`, spec section 8.5) when the site is built, in the order "
+        "catalogue (`reference_impl/format/vocabulary.py`, spec section 8.5) when the site is built, in the order "
         "of the quantity each bug usually breaks first.",
         "",
         "| symptom: first wrong quantity | likely bug | fix | read |",

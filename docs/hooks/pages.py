@@ -13,7 +13,7 @@ on_files adds pages written from the project's sources, never copied into docs/:
 on_page_markdown fills the directives of the hand-written pages, `{{ name(arguments) }}`
 with Python literals as arguments:
   {{ explain("seed/single-neuron", step=0, example=0, parts=["forward"], layers=[1]) }}
-      the walk-through of reference_impl/explain.py (what `backprop-spec explain` prints)
+      the walk-through of reference_impl/explain/walkthrough.py (what `backprop-spec explain` prints)
   {{ diagram("mazur/2-2-2-single-step", show="backward") }}   the network with its numbers (SVG)
   {{ value("seed/single-neuron", "expected.steps[0].loss") }} one number of a vector, exactly
   {{ short("mazur/2-2-2-single-step", "case.layers[0].w[0][0]") }}  the same, 4 digits
@@ -25,7 +25,7 @@ with Python literals as arguments:
   {{ markdown_file("benchmarks/results/latest.md") }}   a markdown file of the repository, as it is
   {{ svg_file("benchmarks/results/steps.svg") }}        an SVG file of the repository, inlined (so the
       site's stylesheet and its own <style> reach it, for the dark scheme)
-  {{ source("reference_impl.network.weighted_sum") }}   a function of the reference, as code
+  {{ source("reference_impl.core.network.weighted_sum") }}   a function of the reference, as code
   {{ case_study("activations") }}   a part of the JavaScript case study ("baseline", "summary",
       "missed" or a stage), from docs/porting/case_study_javascript.json, which
       scripts/js_case_study.py writes from real runs of the runner (its --check keeps it true)
@@ -33,12 +33,12 @@ An unknown directive or a bad argument fails the build.
 """
 
 import ast
+import dataclasses
 import importlib
 import inspect
 import json
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,12 @@ if str(ROOT) not in sys.path:
 import diagram  # noqa: E402  (beside this file; MkDocs puts its folder on sys.path while loading hooks)
 import generate  # noqa: E402
 
-from reference_impl import explain as walkthrough  # noqa: E402
-from reference_impl.losses import loss_dL_da, loss_value  # noqa: E402
-from reference_impl.network import forward_layer_a, forward_layer_z, layer_dL_dw, layer_dL_dx, layer_dL_dz  # noqa: E402
-from reference_impl.records import Layer  # noqa: E402
+from reference_impl.conformance.bug_variants import run_variant  # noqa: E402
+from reference_impl.explain import walkthrough  # noqa: E402
+from reference_impl.format.casefile import case_from_json  # noqa: E402
+from reference_impl.format.json_path import parse_path, value_at  # noqa: E402
+from reference_impl.format.strict_json import InputError  # noqa: E402
+from reference_impl.format.vectors import load_vectors  # noqa: E402
 
 SPEC = ROOT / "spec"
 VECTORS = ROOT / "vectors"
@@ -69,13 +71,14 @@ class Sources:
     """The vectors and spec texts, read once per build."""
 
     def __init__(self) -> None:
-        self.manifest: dict[str, Any] = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
-        self.vectors: dict[str, dict[str, Any]] = {}
-        self.files: dict[str, str] = {}
-        for item in self.manifest["vectors"]:
-            text = (VECTORS / item["file"]).read_text(encoding="utf-8")
-            self.files[item["id"]] = text
-            self.vectors[item["id"]] = json.loads(text)
+        try:
+            suite = load_vectors(VECTORS)
+        except InputError as error:
+            raise PluginError(str(error)) from None
+        assert suite.manifest is not None  # vectors/ has its manifest
+        self.manifest: dict[str, Any] = suite.manifest
+        self.vectors: dict[str, dict[str, Any]] = {vector["id"]: vector for vector in suite.vectors}
+        self.files: dict[str, str] = suite.texts
         self.spec = (SPEC / "spec.md").read_text(encoding="utf-8")
         self.protocol = (SPEC / "protocol.md").read_text(encoding="utf-8")
         self.anchors = generate.section_anchors(self.spec)
@@ -120,7 +123,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         "reference/cli.md": generate.cli_page(),
         "vectors/index.md": generate.catalogue_page(found.manifest, found.vectors),
         "vectors/format.md": generate.format_page(
-            {name: json.loads((SPEC / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")) for name in generate.SCHEMAS}
+            {
+                name: json.loads((SPEC / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+                for name in generate.SCHEMAS
+            }
         ),
         "porting/troubleshooting.md": generate.troubleshooting_page(found.manifest, found.vectors, found.anchors),
     }
@@ -132,7 +138,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, uri, content=text))
     for schema in sorted((SPEC / "schemas").glob("*.schema.json")):
         files.append(File.generated(config, f"spec/schemas/{schema.name}", content=schema.read_bytes()))
-    files.append(File.generated(config, "vectors/files/manifest.json", content=(VECTORS / "manifest.json").read_bytes()))
+    files.append(
+        File.generated(config, "vectors/files/manifest.json", content=(VECTORS / "manifest.json").read_bytes())
+    )
     for vector_id, text in found.files.items():
         files.append(File.generated(config, f"vectors/files/{vector_id}.json", content=text.encode("utf-8")))
     return files
@@ -140,101 +148,99 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 # --- directives -------------------------------------------------------------------------------
 
-PATH_PART = re.compile(r"\.?([A-Za-z_][A-Za-z_0-9]*)|\[(\d+)\]")
-
 
 def lookup(vector: dict[str, Any], path: str) -> Any:
     """The value at `path` in a vector.  lookup(v, "expected.steps[0].loss") -> 0.25"""
-    value: Any = vector
-    position = 0
-    while position < len(path):
-        match = PATH_PART.match(path, position)
-        if match is None:
-            raise PluginError(f"cannot read the path {path!r} at {path[position:]!r}")
-        value = value[match.group(1)] if match.group(1) is not None else value[int(match.group(2))]
-        position = match.end()
+    try:
+        found, value = value_at(vector, parse_path(path))
+    except ValueError as error:
+        raise PluginError(str(error)) from None
+    if not found:
+        raise PluginError(f"the vector {vector.get('id')!r} has no value at {path!r}")
     return value
 
 
-def _mazur_early_code(case: dict[str, Any], n_steps: int, update_first: bool, frozen_biases: bool) -> tuple[list[float], list[float]]:
-    """Train Mazur's network the way his early code did (spec Appendix B), with the
-    reference's own functions: the output layer is updated before the error is passed
-    down through it (update_first), and the biases never change (frozen_biases).
-    With both False this is the correct algorithm. Returns the loss before each update
-    and after the last, and the outputs after the last update."""
-    layers = [Layer(layer["activation"], 0.0, layer["w"], layer["b"]) for layer in case["layers"]]
-    example = case["batches"][0][0]
-    lr = case["optimizer"]["lr"]
-    losses: list[float] = []
-    outputs: list[float] = []
-    for step_index in range(n_steps + 1):
-        inputs = [example["x"]]
-        zs = []
-        for layer in layers:
-            z = forward_layer_z(layer, inputs[-1])
-            zs.append(z)
-            inputs.append(forward_layer_a(layer, z))
-        losses.append(loss_value(case["loss"], zs[-1], inputs[-1], example["y"]))
-        outputs = inputs[-1]
-        if step_index == n_steps:
-            break
-        new_layers = list(layers)
-        dL_dx: list[float] = []
-        for layer_index in range(len(layers) - 1, -1, -1):
-            layer = layers[layer_index]
-            is_output = layer_index == len(layers) - 1
-            dL_da = loss_dL_da(case["loss"], inputs[-1], example["y"]) if is_output else dL_dx
-            dL_dz = layer_dL_dz(layer, zs[layer_index], inputs[layer_index + 1], dL_da)
-            dL_dw = layer_dL_dw(dL_dz, inputs[layer_index])
-            w = [[layer.w[j][k] - lr * dL_dw[j][k] for k in range(len(layer.w[0]))] for j in range(len(layer.w))]
-            b = list(layer.b) if frozen_biases else [layer.b[j] - lr * dL_dz[j] for j in range(len(layer.b))]
-            new_layers[layer_index] = Layer(layer.activation, layer.slope, w, b)
-            dL_dx = layer_dL_dx(new_layers[layer_index] if update_first else layer, dL_dz)
-        layers = new_layers
-    return losses, outputs
+def _mazur_early_code(case: dict[str, Any], n_updates: int, forms: frozenset[str]) -> tuple[list[float], list[float]]:
+    """Train Mazur's network with the bug variants `forms` switched on (spec Appendix B): his
+    early code updated the output layer before passing the error down through it
+    (update_before_backprop) and never changed the biases (biases_frozen); with no forms it
+    is the correct algorithm. Returns the loss before each update and after the last, and
+    the outputs after the last update."""
+    # one step more than updates: its forward pass shows the network after the last update
+    longer = dataclasses.replace(case_from_json(case, "mazur/2-2-2-single-step"), n_steps=n_updates + 1)
+    trace = run_variant(longer, forms).steps
+    losses = [step.loss for step in trace]
+    return losses, trace[n_updates].examples[0].layers[-1].a
 
 
 def _mazur_table(found: Sources) -> str:
     single = found.vector("mazur/2-2-2-single-step")
     fifty = found.vector("mazur/2-2-2-fifty-steps")
     recorded = [step["loss"] for step in fifty["expected"]["steps"]]
-    correct, _ = _mazur_early_code(single["case"], len(recorded) - 1, False, False)
+    correct, _ = _mazur_early_code(single["case"], len(recorded) - 1, frozenset())
     if correct != recorded[: len(correct)]:
         raise PluginError("the Mazur re-run no longer reproduces mazur/2-2-2-fifty-steps: fix _mazur_early_code")
     rows = [
-        ("the correct algorithm (spec section 6.5)", False, False),
-        ("biases frozen (one per layer, never updated)", False, True),
-        ("output layer updated before backprop", True, False),
-        ("both: his early code", True, True),
+        ("the correct algorithm (spec section 6.5)", frozenset()),
+        ("biases frozen (one per layer, never updated)", frozenset({"biases_frozen"})),
+        ("output layer updated before backprop", frozenset({"update_before_backprop"})),
+        ("both: his early code", frozenset({"update_before_backprop", "biases_frozen"})),
     ]
     out = [
         "| training | loss after 1 update | loss after 10,000 updates | outputs after 10,000 updates |",
         "|---|---|---|---|",
     ]
-    for label, update_first, frozen in rows:
-        losses, outputs = _mazur_early_code(single["case"], 10000, update_first, frozen)
+    for label, forms in rows:
+        losses, outputs = _mazur_early_code(single["case"], 10000, forms)
         shown = ", ".join(f"`{value!r}`" for value in outputs)
         out.append(f"| {label} | `{losses[1]!r}` | `{losses[10000]!r}` | {shown} |")
     return "\n".join(out)
 
 
-def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Callable[..., str]]:
-    found = sources()
-    spec_file = files.get_file_from_path("spec/index.md")
-    assert spec_file is not None
-    spec_url = get_relative_url(spec_file.url, page.url)
+class Directives:
+    """The directives of one page: each public method is the directive of its name, called
+    with the literal arguments written in the page (`{{ value("seed/single-neuron", ...) }}`)."""
 
-    def ref_href(ref: str) -> str | None:
+    def __init__(self, page: Page, files: Files) -> None:
+        self.found = sources()
+        spec_file = files.get_file_from_path("spec/index.md")
+        assert spec_file is not None
+        self.spec_url = get_relative_url(spec_file.url, page.url)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """Every directive a page may use."""
+        return sorted(
+            name
+            for name, member in vars(cls).items()
+            if callable(member) and not name.startswith("_") and name != "names"
+        )
+
+    def _ref_href(self, ref: str) -> str | None:
+        """The link of a reference such as 'spec eq. 4.4' or 'spec section 6.3' into the spec page."""
         equation = re.search(r"eqs?\. (\d+)\.(\d+)", ref)
         if equation:
-            return f"{spec_url}#eq-{equation.group(1)}-{equation.group(2)}"
+            return f"{self.spec_url}#eq-{equation.group(1)}-{equation.group(2)}"
         section = re.search(r"section (\d+(?:\.\d+)?)", ref)
-        if section and section.group(1) in found.anchors:
-            return f"{spec_url}#{found.anchors[section.group(1)]}"
+        if section and section.group(1) in self.found.anchors:
+            return f"{self.spec_url}#{self.found.anchors[section.group(1)]}"
         return None
 
-    def explain(vector_id: str, step: int = 0, example: int | None = None, parts: list[str] | None = None, layers: list[int] | None = None) -> str:
-        sections = walkthrough.explain(found.vector(vector_id), step, example)
+    def _repository_file(self, path: str, suffix: str) -> str:
+        file = (ROOT / path).resolve()
+        if not file.is_relative_to(ROOT) or file.suffix != suffix or not file.is_file():
+            raise PluginError(f"no {suffix} file {path!r} in the repository")
+        return file.read_text(encoding="utf-8")
+
+    def explain(
+        self,
+        vector_id: str,
+        step: int = 0,
+        example: int | None = None,
+        parts: list[str] | None = None,
+        layers: list[int] | None = None,
+    ) -> str:
+        sections = walkthrough.explain(self.found.vector(vector_id), step, example)
         chosen = []
         for section in sections:
             if parts is not None and section.kind not in parts:
@@ -244,89 +250,73 @@ def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Cal
             chosen.append(section)
         if not chosen:
             raise PluginError(f"explain({vector_id!r}): parts={parts} layers={layers} select nothing")
-        return "\n" + walkthrough.to_html(chosen, ref_href) + "\n"
+        return "\n" + walkthrough.to_html(chosen, self._ref_href) + "\n"
 
-    def picture(vector_id: str, step: int = 0, example: int = 0, show: str = "forward") -> str:
-        svg = diagram.network_svg(found.vector(vector_id), step, example, show)
+    def diagram(self, vector_id: str, step: int = 0, example: int = 0, show: str = "forward") -> str:
+        svg = diagram.network_svg(self.found.vector(vector_id), step, example, show)
         return f'\n<div class="diagram">\n{svg}\n</div>\n'
 
-    def value(vector_id: str, path: str) -> str:
-        return walkthrough.number(lookup(found.vector(vector_id), path))
+    def value(self, vector_id: str, path: str) -> str:
+        return walkthrough.number(lookup(self.found.vector(vector_id), path))
 
-    def short(vector_id: str, path: str) -> str:
-        return diagram.short(lookup(found.vector(vector_id), path))
+    def short(self, vector_id: str, path: str) -> str:
+        return diagram.short(lookup(self.found.vector(vector_id), path))
 
-    def include(source: str, heading: str) -> str:
+    def include(self, source: str, heading: str) -> str:
         text = (ROOT / source).read_text(encoding="utf-8")
         try:
             return generate.extract_section(text, heading)
         except KeyError:
             raise PluginError(f"include({source!r}, {heading!r}): no such heading") from None
 
-    def plot(name: str, slope: float | tuple[str, str] = 0.0, marks: list[tuple[str, str, str]] | None = None) -> str:
+    def plot(
+        self, name: str, slope: float | tuple[str, str] = 0.0, marks: list[tuple[str, str, str]] | None = None
+    ) -> str:
         if isinstance(slope, tuple):  # (vector id, path): the slope a vector uses
-            slope = float(lookup(found.vector(slope[0]), slope[1]))
-        points = [(float(lookup(found.vector(vector_id), path)), label) for vector_id, path, label in marks or []]
+            slope = float(lookup(self.found.vector(slope[0]), slope[1]))
+        points = [(float(lookup(self.found.vector(vector_id), path)), label) for vector_id, path, label in marks or []]
         return f'\n<div class="diagram plot">\n{diagram.activation_plot(name, slope, points)}\n</div>\n'
 
-    def loss_curve(series: list[tuple[str, str]], title: str) -> str:
-        lines = [(label, [step["loss"] for step in found.vector(vector_id)["expected"]["steps"]]) for label, vector_id in series]
+    def loss_curve(self, series: list[tuple[str, str]], title: str) -> str:
+        lines = [
+            (label, [step["loss"] for step in self.found.vector(vector_id)["expected"]["steps"]])
+            for label, vector_id in series
+        ]
         return f'\n<div class="diagram plot">\n{diagram.loss_curve(lines, title)}\n</div>\n'
 
-    def mazur_early_code() -> str:
-        return "\n" + _mazur_table(found) + "\n"
+    def mazur_early_code(self) -> str:
+        return "\n" + _mazur_table(self.found) + "\n"
 
-    def source(qualified_name: str) -> str:
+    def source(self, qualified_name: str) -> str:
         module_name, name = qualified_name.rsplit(".", 1)
         code = inspect.getsource(getattr(importlib.import_module(module_name), name))
         return f"\n```python\n{code.rstrip()}\n```\n"
 
-    def vector_count() -> str:
-        return str(found.manifest["vector_count"])
+    def vector_count(self) -> str:
+        return str(self.found.manifest["vector_count"])
 
-    def repository_file(path: str, suffix: str) -> str:
-        file = (ROOT / path).resolve()
-        if not file.is_relative_to(ROOT) or file.suffix != suffix or not file.is_file():
-            raise PluginError(f"no {suffix} file {path!r} in the repository")
-        return file.read_text(encoding="utf-8")
+    def markdown_file(self, path: str) -> str:
+        return "\n" + self._repository_file(path, ".md") + "\n"
 
-    def markdown_file(path: str) -> str:
-        return "\n" + repository_file(path, ".md") + "\n"
-
-    def svg_file(path: str) -> str:
-        svg = repository_file(path, ".svg").strip()
+    def svg_file(self, path: str) -> str:
+        svg = self._repository_file(path, ".svg").strip()
         if "\n\n" in svg:  # a blank line would end the raw HTML block
             raise PluginError(f"svg_file({path!r}): the SVG has a blank line")
         return f'\n<div class="diagram">\n{svg}\n</div>\n'
 
-    def case_study(part: str) -> str:
+    def case_study(self, part: str) -> str:
         data = json.loads((ROOT / "docs" / "porting" / "case_study_javascript.json").read_text(encoding="utf-8"))
         try:
-            return generate.case_study_part(data, part, found.anchors)
+            return generate.case_study_part(data, part, self.found.anchors)
         except KeyError as error:
             raise PluginError(f"case_study({part!r}): {error}") from None
-
-    return {
-        "explain": explain,
-        "diagram": picture,
-        "value": value,
-        "short": short,
-        "include": include,
-        "plot": plot,
-        "loss_curve": loss_curve,
-        "mazur_early_code": mazur_early_code,
-        "vector_count": vector_count,
-        "source": source,
-        "case_study": case_study,
-        "markdown_file": markdown_file,
-        "svg_file": svg_file,
-    }
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if page.file.generated_by is not None:
         return markdown  # generated pages carry no directives
-    table = _directives(page, config, files)
+    directives = Directives(page, files)
+    known = Directives.names()
 
     def replace(match: re.Match[str]) -> str:
         source = match.group(1)
@@ -334,15 +324,18 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             call = ast.parse(source, mode="eval").body
         except SyntaxError as error:
             raise PluginError(f"{page.file.src_uri}: cannot read the directive {{{{ {source} }}}}: {error}") from None
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in table:
-            raise PluginError(f"{page.file.src_uri}: unknown directive {{{{ {source} }}}}; known: {', '.join(sorted(table))}")
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in known:
+            raise PluginError(f"{page.file.src_uri}: unknown directive {{{{ {source} }}}}; known: {', '.join(known)}")
         try:
             arguments = [ast.literal_eval(argument) for argument in call.args]
             keywords = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg}
-            return table[call.func.id](*arguments, **keywords)
+            result: str = getattr(directives, call.func.id)(*arguments, **keywords)
+            return result
         except PluginError:
             raise
         except Exception as error:
-            raise PluginError(f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}") from error
+            raise PluginError(
+                f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}"
+            ) from error
 
     return DIRECTIVE.sub(replace, markdown)

@@ -169,13 +169,13 @@ export function softmax_dL_dz(a, dL_da) {
 
 /**
  * f(z) of one neuron for a per-neuron activation named in the case (spec eq. 6.2).
- * activate("relu", null, -1.0) -> 0.0
+ * activate("relu", -1.0, null) -> 0.0
  * @param {string} activation  identity, sigmoid, tanh, relu or leaky_relu
- * @param {number|null} slope  leaky_relu's slope, null for the others
  * @param {number} z
+ * @param {number|null} slope  leaky_relu's slope, null for the others
  * @returns {number}
  */
-export function activate(activation, slope, z) {
+export function activate(activation, z, slope) {
   if (activation === "identity") return identity(z);
   if (activation === "sigmoid") return sigmoid(z);
   if (activation === "tanh") return tanh(z);
@@ -186,13 +186,13 @@ export function activate(activation, slope, z) {
 
 /**
  * f'(z) of one neuron for a per-neuron activation (spec eqs. 4.2-4.10, used by eq. 6.5).
- * activatePrime("sigmoid", null, 0.0) -> 0.25
+ * activatePrime("sigmoid", 0.0, null) -> 0.25
  * @param {string} activation
- * @param {number|null} slope
  * @param {number} z
+ * @param {number|null} slope
  * @returns {number}
  */
-export function activatePrime(activation, slope, z) {
+export function activatePrime(activation, z, slope) {
   if (activation === "identity") return identityPrime(z);
   if (activation === "sigmoid") return sigmoidPrime(z);
   if (activation === "tanh") return tanhPrime(z);

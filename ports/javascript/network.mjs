@@ -10,18 +10,18 @@ import { fused_dL_dz, isFused, loss_dL_da, lossValue } from "./losses.mjs";
 import { ExampleTrace, LayerTrace } from "./records.mjs";
 
 /**
- * Weighted sum of neuron j: z[j] = (sum_k w[j][k] * inputs[k]) + b[j], from
+ * Weighted sum of neuron j: z[j] = (sum_k w[j][k] * x[k]) + b[j], from
  * 0.0, k ascending, the bias added last  (spec eq. 6.1).
  * weightedSum(layer with w [[1.5]], b [0.5], [2.0], 0) -> 3.5
  * @param {import("./records.mjs").Layer} layer
- * @param {number[]} inputs  [n_inputs]: x for the first layer, a of the layer below otherwise
+ * @param {number[]} x       [n_inputs]: the example's x for the first layer, a of the layer below otherwise
  * @param {number} j
  * @returns {number}
  */
-export function weightedSum(layer, inputs, j) {
+export function weightedSum(layer, x, j) {
   let total = 0.0;
-  for (let k = 0; k < inputs.length; k++) {
-    total = total + layer.w[j][k] * inputs[k];
+  for (let k = 0; k < x.length; k++) {
+    total = total + layer.w[j][k] * x[k];
   }
   return total + layer.b[j];
 }
@@ -29,14 +29,14 @@ export function weightedSum(layer, inputs, j) {
 /**
  * Pre-activations of every neuron of a layer (spec eq. 6.1 for every j).
  * @param {import("./records.mjs").Layer} layer
- * @param {number[]} inputs  [n_inputs]
+ * @param {number[]} x       [n_inputs]
  * @returns {number[]}       z, [n_neurons]
  */
-export function forwardLayerZ(layer, inputs) {
+export function forwardLayerZ(layer, x) {
   const nNeurons = layer.w.length;
   const z = new Array(nNeurons).fill(0.0); // [n_neurons]
   for (let j = 0; j < nNeurons; j++) {
-    z[j] = weightedSum(layer, inputs, j);
+    z[j] = weightedSum(layer, x, j);
   }
   return z;
 }
@@ -54,7 +54,7 @@ export function forwardLayerA(layer, z) {
   }
   const a = new Array(z.length).fill(0.0); // [n_neurons]
   for (let j = 0; j < z.length; j++) {
-    a[j] = activate(layer.activation, layer.slope, z[j]);
+    a[j] = activate(layer.activation, z[j], layer.slope);
   }
   return a;
 }
@@ -75,24 +75,24 @@ export function layer_dL_dz(layer, z, a, dL_da) {
   const dL_dz = new Array(z.length).fill(0.0); // [n_neurons]
   for (let j = 0; j < z.length; j++) {
     // dL/dz = dL/da * da/dz, the derivative taken at z  (spec eq. 6.5)
-    dL_dz[j] = dL_da[j] * activatePrime(layer.activation, layer.slope, z[j]);
+    dL_dz[j] = dL_da[j] * activatePrime(layer.activation, z[j], layer.slope);
   }
   return dL_dz;
 }
 
 /**
- * Weight gradient dL_dw[j][k] = dL_dz[j] * inputs[k], shaped like w  (spec eq. 6.7).
+ * Weight gradient dL_dw[j][k] = dL_dz[j] * x[k], shaped like w  (spec eq. 6.7).
  * layer_dL_dw([-1.0], [2.0]) -> [[-2.0]]
  * @param {number[]} dL_dz   [n_neurons]
- * @param {number[]} inputs  [n_inputs], this layer's inputs
+ * @param {number[]} x       [n_inputs], this layer's input
  * @returns {number[][]}     [n_neurons][n_inputs]
  */
-export function layer_dL_dw(dL_dz, inputs) {
+export function layer_dL_dw(dL_dz, x) {
   const dL_dw = []; // [n_neurons][n_inputs]
   for (let j = 0; j < dL_dz.length; j++) {
-    const row = new Array(inputs.length).fill(0.0); // [n_inputs]
-    for (let k = 0; k < inputs.length; k++) {
-      row[k] = dL_dz[j] * inputs[k];
+    const row = new Array(x.length).fill(0.0); // [n_inputs]
+    for (let k = 0; k < x.length; k++) {
+      row[k] = dL_dz[j] * x[k];
     }
     dL_dw.push(row);
   }
@@ -144,16 +144,17 @@ export function layer_dL_dx(layer, dL_dz) {
 export function traceExample(layers, loss, example) {
   const nLayers = layers.length;
 
-  // forward: inputs[layerIndex] is what feeds layer layerIndex
-  const inputs = [example.x];
+  // forward: xOfLayer[layerIndex] is the x that feeds that layer: the example's x for the
+  // first one, the a of the layer below for the others; the last entry is the output a
+  const xOfLayer = [example.x];
   const zs = [];
   for (let layerIndex = 0; layerIndex < nLayers; layerIndex++) {
-    const z = forwardLayerZ(layers[layerIndex], inputs[layerIndex]); // eq. 6.1
+    const z = forwardLayerZ(layers[layerIndex], xOfLayer[layerIndex]); // eq. 6.1
     const a = forwardLayerA(layers[layerIndex], z); // eq. 6.2
     zs.push(z);
-    inputs.push(a);
+    xOfLayer.push(a);
   }
-  const lossOfExample = lossValue(loss, zs[nLayers - 1], inputs[nLayers], example.y); // eq. 6.3
+  const lossOfExample = lossValue(loss, zs[nLayers - 1], xOfLayer[nLayers], example.y); // eq. 6.3
 
   // backward: from the output layer down to the first; records stored under their own index
   const records = new Array(nLayers).fill(null);
@@ -161,7 +162,7 @@ export function traceExample(layers, loss, example) {
   for (let layerIndex = nLayers - 1; layerIndex >= 0; layerIndex--) {
     const layer = layers[layerIndex];
     const z = zs[layerIndex];
-    const a = inputs[layerIndex + 1];
+    const a = xOfLayer[layerIndex + 1];
     let dL_da;
     let dL_dz;
     if (layerIndex === nLayers - 1 && isFused(loss)) {
@@ -174,7 +175,7 @@ export function traceExample(layers, loss, example) {
       dL_da = dL_dx_from_above; // the dL_dx of the layer above, to the bit
       dL_dz = layer_dL_dz(layer, z, a, dL_da); // eq. 6.5
     }
-    const dL_dw = layer_dL_dw(dL_dz, inputs[layerIndex]); // eq. 6.7, this layer's inputs
+    const dL_dw = layer_dL_dw(dL_dz, xOfLayer[layerIndex]); // eq. 6.7, this layer's x
     const dL_db = layer_dL_db(dL_dz); // eq. 6.8
     const dL_dx = layer_dL_dx(layer, dL_dz); // eq. 6.9
     records[layerIndex] = new LayerTrace(z, a, dL_da, dL_dz, dL_dw, dL_db, dL_dx);

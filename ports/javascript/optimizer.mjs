@@ -24,19 +24,19 @@ export function decayedGradient(dL_dp, p, weight_decay) {
 }
 
 /**
- * Momentum buffer: g on the first step (no previous buffer), else
- * momentum * previous + g  (spec eq. 6.14).
- * nextMomentumBuffer(0.9, null, 1.0) -> 1.0;  nextMomentumBuffer(0.5, 2.0, 1.0) -> 2.0
- * @param {number} momentum
- * @param {number|null} previous  this parameter's buffer after the previous step, or null
+ * Momentum buffer: g on the first step (no buffer yet), else
+ * momentum * buffer + g  (spec eq. 6.14).
+ * nextMomentumBuffer(null, 1.0, 0.9) -> 1.0;  nextMomentumBuffer(2.0, 1.0, 0.5) -> 2.0
+ * @param {number|null} buffer  this parameter's buffer after the previous step, or null
  * @param {number} g
+ * @param {number} momentum
  * @returns {number}
  */
-export function nextMomentumBuffer(momentum, previous, g) {
-  if (previous === null) {
+export function nextMomentumBuffer(buffer, g, momentum) {
+  if (buffer === null) {
     return g;
   }
-  return momentum * previous + g;
+  return momentum * buffer + g;
 }
 
 /**
@@ -74,7 +74,7 @@ export function updateLayer(layer, dL_dw, dL_db, previous, optimizer) {
         if (previous !== null) {
           old = previous.momentum_buffer_w[j][k];
         }
-        buffer_w_row[k] = nextMomentumBuffer(momentum, old, g); // eq. 6.14
+        buffer_w_row[k] = nextMomentumBuffer(old, g, momentum); // eq. 6.14
         g = buffer_w_row[k];
       }
       // step against the gradient: p - lr * g, never p + lr * g
@@ -92,7 +92,7 @@ export function updateLayer(layer, dL_dw, dL_db, previous, optimizer) {
       if (previous !== null) {
         old = previous.momentum_buffer_b[j];
       }
-      buffer_b[j] = nextMomentumBuffer(momentum, old, g); // eq. 6.14
+      buffer_b[j] = nextMomentumBuffer(old, g, momentum); // eq. 6.14
       g = buffer_b[j];
     }
     new_b[j] = layer.b[j] - lr * g; // eq. 6.15

@@ -16,12 +16,12 @@ Never import this from the math core, and never use it to produce vectors.
 import math
 from dataclasses import dataclass
 
-from reference_impl.activations import activate_prime, softmax
-from reference_impl.losses import fused_dL_dz, is_fused, loss_dL_da, loss_value
-from reference_impl.network import forward_layer_a, forward_layer_z, layer_dL_dw, layer_dL_dx
-from reference_impl.optimizer import update_layer
-from reference_impl.records import Case, ExampleTrace, Layer, LayerTrace, LayerUpdate, Optimizer, StepTrace, Trace
-from reference_impl.training import reduce_loss
+from reference_impl.core.activations import activate_prime, softmax
+from reference_impl.core.losses import fused_dL_dz, is_fused, loss_dL_da, loss_value
+from reference_impl.core.network import forward_layer_a, forward_layer_z, layer_dL_dw, layer_dL_dx
+from reference_impl.core.optimizer import update_layer
+from reference_impl.core.records import Case, ExampleTrace, Layer, LayerTrace, LayerUpdate, Optimizer, StepTrace, Trace
+from reference_impl.core.training import reduce_loss
 
 
 class VariantCannotRunError(Exception):
@@ -53,20 +53,44 @@ VARIANTS: list[Variant] = [
     Variant("bias_gradient_not_reduced", "bias_gradient_summed", "batch dL_db summed while dL_dw is averaged"),
     Variant("update_sign_flipped", "update_sign_flipped", "p + lr * g"),
     Variant("error_y_minus_a", "error_y_minus_a", "dL/da from (y - a)"),
-    Variant("softmax_extra_derivative", "softmax_fused_times_a_one_minus_a", "fused softmax + cross-entropy dL_dz multiplied by a(1 - a)"),
-    Variant("softmax_extra_derivative", "softmax_diagonal_jacobian", "softmax dL_dz_j = dL_da_j a_j (1 - a_j), off-diagonal terms dropped"),
+    Variant(
+        "softmax_extra_derivative",
+        "softmax_fused_times_a_one_minus_a",
+        "fused softmax + cross-entropy dL_dz multiplied by a(1 - a)",
+    ),
+    Variant(
+        "softmax_extra_derivative",
+        "softmax_diagonal_jacobian",
+        "softmax dL_dz_j = dL_da_j a_j (1 - a_j), off-diagonal terms dropped",
+    ),
     Variant("softmax_twice", "softmax_twice", "a = softmax(softmax(z))"),
     Variant("off_by_one_layer", "off_by_one_layer", "dL_dw[j][k] = dL_dz_j * (this layer's own a_k)"),
     Variant("activation_in_place", "activation_in_place", "z overwritten by a = f(z); f' evaluated at a"),
     Variant("relu_prime_zero_is_one", "relu_prime_zero_is_one", "relu'(0) = 1 and leaky_relu'(0) = 1"),
     Variant("biases_frozen", "biases_frozen", "biases never updated"),
-    Variant("naive_sigmoid_overflow", "naive_sigmoid_overflow", "sigma = 1 / (1 + e^-z) and sigma' = e^-z / (1 + e^-z)^2 with IEEE overflow"),
+    Variant(
+        "naive_sigmoid_overflow",
+        "naive_sigmoid_overflow",
+        "sigma = 1 / (1 + e^-z) and sigma' = e^-z / (1 + e^-z)^2 with IEEE overflow",
+    ),
 ]
 for _used in SQUARED_LOSSES:
     for _declared in SQUARED_LOSSES:
         if _used != _declared:
-            VARIANTS.append(Variant("loss_factor_mismatch", f"{_used}_for_{_declared}", f"{_used}'s loss and dL/da used where the case says {_declared}"))
-            VARIANTS.append(Variant("loss_factor_mismatch", f"{_used}_gradient_for_{_declared}", f"{_declared}'s loss but {_used}'s dL/da"))
+            VARIANTS.append(
+                Variant(
+                    "loss_factor_mismatch",
+                    f"{_used}_for_{_declared}",
+                    f"{_used}'s loss and dL/da used where the case says {_declared}",
+                )
+            )
+            VARIANTS.append(
+                Variant(
+                    "loss_factor_mismatch",
+                    f"{_used}_gradient_for_{_declared}",
+                    f"{_declared}'s loss but {_used}'s dL/da",
+                )
+            )
 
 
 def _exp(value: float) -> float:
@@ -88,18 +112,18 @@ def _naive_sigmoid_prime(z: float) -> float:
     return e / denominator
 
 
-def _loss_used(name: str, declared: str, for_gradient: bool) -> str:
-    """Which squared loss the variant `name` uses for the loss value or for dL/da."""
+def _loss_used(forms: frozenset[str], declared: str, for_gradient: bool) -> str:
+    """Which squared loss the variant uses for the loss value or for dL/da."""
     for used in SQUARED_LOSSES:
-        if name == f"{used}_for_{declared}":
+        if f"{used}_for_{declared}" in forms:
             return used
-        if for_gradient and name == f"{used}_gradient_for_{declared}":
+        if for_gradient and f"{used}_gradient_for_{declared}" in forms:
             return used
     return declared
 
 
-def _forward_z(layer: Layer, inputs: list[float], name: str) -> list[float]:
-    if name != "transposed_weights_forward":
+def _forward_z(layer: Layer, inputs: list[float], forms: frozenset[str]) -> list[float]:
+    if "transposed_weights_forward" not in forms:
         return forward_layer_z(layer, inputs)
     n_neurons = len(layer.b)
     if len(layer.w) != len(inputs) or len(layer.w[0]) != n_neurons:
@@ -113,40 +137,42 @@ def _forward_z(layer: Layer, inputs: list[float], name: str) -> list[float]:
     return z
 
 
-def _forward_a(layer: Layer, z: list[float], name: str) -> list[float]:
-    if name == "softmax_twice" and layer.activation == "softmax":
+def _forward_a(layer: Layer, z: list[float], forms: frozenset[str]) -> list[float]:
+    if "softmax_twice" in forms and layer.activation == "softmax":
         return softmax(softmax(z))
-    if name == "naive_sigmoid_overflow" and layer.activation == "sigmoid":
+    if "naive_sigmoid_overflow" in forms and layer.activation == "sigmoid":
         return [_naive_sigmoid(value) for value in z]
     return forward_layer_a(layer, z)
 
 
-def _derivative(layer: Layer, z: float, a: float, name: str, is_output: bool) -> float:
-    if name == "missing_derivative_everywhere":
+def _derivative(layer: Layer, z: float, a: float, forms: frozenset[str], is_output: bool) -> float:
+    if "missing_derivative_everywhere" in forms:
         return 1.0
-    if name == "missing_derivative_output" and is_output:
+    if "missing_derivative_output" in forms and is_output:
         return 1.0
-    if name == "missing_derivative_hidden" and not is_output:
+    if "missing_derivative_hidden" in forms and not is_output:
         return 1.0
-    if name == "sigmoid_prime_of_a" and layer.activation == "sigmoid":
-        return activate_prime("sigmoid", 0.0, a)
-    if name == "activation_in_place":
-        return activate_prime(layer.activation, layer.slope, a)
-    if name == "relu_prime_zero_is_one" and layer.activation in ("relu", "leaky_relu") and z == 0.0:
+    if "sigmoid_prime_of_a" in forms and layer.activation == "sigmoid":
+        return activate_prime("sigmoid", a, 0.0)
+    if "activation_in_place" in forms:
+        return activate_prime(layer.activation, a, layer.slope)
+    if "relu_prime_zero_is_one" in forms and layer.activation in ("relu", "leaky_relu") and z == 0.0:
         return 1.0
-    if name == "naive_sigmoid_overflow" and layer.activation == "sigmoid":
+    if "naive_sigmoid_overflow" in forms and layer.activation == "sigmoid":
         return _naive_sigmoid_prime(z)
-    return activate_prime(layer.activation, layer.slope, z)
+    return activate_prime(layer.activation, z, layer.slope)
 
 
-def _dL_dz(layer: Layer, z: list[float], a: list[float], dL_da: list[float], name: str, is_output: bool) -> list[float]:
+def _dL_dz(
+    layer: Layer, z: list[float], a: list[float], dL_da: list[float], forms: frozenset[str], is_output: bool
+) -> list[float]:
     n_neurons = len(z)
     if layer.activation == "softmax":
-        if name in ("missing_derivative_everywhere", "missing_derivative_output"):
+        if "missing_derivative_everywhere" in forms or "missing_derivative_output" in forms:
             return list(dL_da)
         dL_dz = [0.0] * n_neurons
         for j in range(n_neurons):
-            if name == "softmax_diagonal_jacobian":
+            if "softmax_diagonal_jacobian" in forms:
                 dL_dz[j] = dL_da[j] * a[j] * (1.0 - a[j])
                 continue
             total = 0.0
@@ -157,32 +183,48 @@ def _dL_dz(layer: Layer, z: list[float], a: list[float], dL_da: list[float], nam
         return dL_dz
     dL_dz = [0.0] * n_neurons
     for j in range(n_neurons):
-        dL_dz[j] = dL_da[j] * _derivative(layer, z[j], a[j], name, is_output)
+        dL_dz[j] = dL_da[j] * _derivative(layer, z[j], a[j], forms, is_output)
     return dL_dz
 
 
-def _output_gradients(layer: Layer, loss: str, z: list[float], a: list[float], y: list[float], name: str) -> tuple[list[float] | None, list[float]]:
+def _output_gradients(
+    layer: Layer, loss: str, z: list[float], a: list[float], y: list[float], forms: frozenset[str]
+) -> tuple[list[float] | None, list[float]]:
     if is_fused(loss):
         dL_dz = fused_dL_dz(loss, a, y)
-        if name == "error_y_minus_a":
+        if "error_y_minus_a" in forms:
             dL_dz = [-value for value in dL_dz]
-        if name == "softmax_fused_times_a_one_minus_a" and loss == "categorical_cross_entropy":
+        if "softmax_fused_times_a_one_minus_a" in forms and loss == "categorical_cross_entropy":
             dL_dz = [dL_dz[j] * a[j] * (1.0 - a[j]) for j in range(len(a))]
         return None, dL_dz
-    dL_da = loss_dL_da(_loss_used(name, loss, True), a, y)
-    if name == "error_y_minus_a":
+    dL_da = loss_dL_da(_loss_used(forms, loss, True), a, y)
+    if "error_y_minus_a" in forms:
         dL_da = [-value for value in dL_da]
-    return dL_da, _dL_dz(layer, z, a, dL_da, name, True)
+    return dL_da, _dL_dz(layer, z, a, dL_da, forms, True)
 
 
-def _update(layer: Layer, dL_dw: list[list[float]], dL_db: list[float], previous: LayerUpdate | None, optimizer: Optimizer, name: str) -> LayerUpdate:
-    if name == "update_sign_flipped":
+def _update(
+    layer: Layer,
+    dL_dw: list[list[float]],
+    dL_db: list[float],
+    previous: LayerUpdate | None,
+    optimizer: Optimizer,
+    forms: frozenset[str],
+) -> LayerUpdate:
+    if "update_sign_flipped" in forms:
         optimizer = Optimizer(lr=-optimizer.lr, momentum=optimizer.momentum, weight_decay=optimizer.weight_decay)
     if len(dL_dw) != len(layer.w) or len(dL_dw[0]) != len(layer.w[0]):
         raise VariantCannotRunError("dL_dw does not have the shape of w")
     update = update_layer(layer, dL_dw, dL_db, previous, optimizer)
-    if name == "biases_frozen":
-        return LayerUpdate(update.dL_dw, update.dL_db, update.momentum_buffer_w, update.momentum_buffer_b, update.w, list(layer.b))
+    if "biases_frozen" in forms:
+        return LayerUpdate(
+            dL_dw=update.dL_dw,
+            dL_db=update.dL_db,
+            momentum_buffer_w=update.momentum_buffer_w,
+            momentum_buffer_b=update.momentum_buffer_b,
+            w=update.w,
+            b=list(layer.b),
+        )
     return update
 
 
@@ -190,8 +232,10 @@ def _transposed(matrix: list[list[float]]) -> list[list[float]]:
     return [[matrix[j][k] for j in range(len(matrix))] for k in range(len(matrix[0]))]
 
 
-def run_variant(case: Case, name: str) -> Trace:
-    """Train `case` with the bug variant `name` and record the (wrong) trace."""
+def run_variant(case: Case, forms: frozenset[str]) -> Trace:
+    """Train `case` with the bug variants named in `forms` switched on together (one form
+    for the diagnosis; several for code with several mistakes, such as Mazur's early code:
+    {"update_before_backprop", "biases_frozen"}) and record the (wrong) trace."""
     layers = case.layers
     n_layers = len(layers)
     previous: list[LayerUpdate | None] = [None] * n_layers
@@ -204,13 +248,13 @@ def run_variant(case: Case, name: str) -> Trace:
         zs: list[list[list[float]]] = [[] for _ in range(m)]
         for i in range(m):
             for layer_index in range(n_layers):
-                z = _forward_z(layers[layer_index], inputs[i][layer_index], name)
+                z = _forward_z(layers[layer_index], inputs[i][layer_index], forms)
                 zs[i].append(z)
-                inputs[i].append(_forward_a(layers[layer_index], z, name))
+                inputs[i].append(_forward_a(layers[layer_index], z, forms))
         losses = []
         for i in range(m):
             output_a = inputs[i][n_layers]
-            losses.append(loss_value(_loss_used(name, case.loss, False), zs[i][n_layers - 1], output_a, batch[i].y))
+            losses.append(loss_value(_loss_used(forms, case.loss, False), zs[i][n_layers - 1], output_a, batch[i].y))
         # backward, one layer at a time over the whole batch
         traces: list[list[LayerTrace | None]] = [[None] * n_layers for _ in range(m)]
         from_above: list[list[float]] = [[] for _ in range(m)]
@@ -223,39 +267,53 @@ def run_variant(case: Case, name: str) -> Trace:
                 z = zs[i][layer_index]
                 a = inputs[i][layer_index + 1]
                 if is_output:
-                    dL_da, dL_dz = _output_gradients(layer, case.loss, z, a, batch[i].y, name)
+                    dL_da, dL_dz = _output_gradients(layer, case.loss, z, a, batch[i].y, forms)
                 else:
                     dL_da = from_above[i]
-                    dL_dz = _dL_dz(layer, z, a, dL_da, name, False)
-                own_inputs = inputs[i][layer_index + 1] if name == "off_by_one_layer" else inputs[i][layer_index]
+                    dL_dz = _dL_dz(layer, z, a, dL_da, forms, False)
+                own_inputs = inputs[i][layer_index + 1] if "off_by_one_layer" in forms else inputs[i][layer_index]
                 dL_dw = layer_dL_dw(dL_dz, own_inputs)
-                if name == "transposed_dL_dw":
+                if "transposed_dL_dw" in forms:
                     dL_dw = _transposed(dL_dw)
-                recorded_z = a if name == "activation_in_place" else z
-                traces[i][layer_index] = LayerTrace(recorded_z, a, dL_da, dL_dz, dL_dw, list(dL_dz), [])
+                recorded_z = a if "activation_in_place" in forms else z
+                traces[i][layer_index] = LayerTrace(
+                    z=recorded_z, a=a, dL_da=dL_da, dL_dz=dL_dz, dL_dw=dL_dw, dL_db=list(dL_dz), dL_dx=[]
+                )
             this_layer = [_present(traces[i][layer_index]) for i in range(m)]
-            batch_dL_dw = _reduce_dL_dw(this_layer, case.reduction, name)
-            batch_dL_db = _reduce_dL_db(this_layer, case.reduction, name)
-            if name == "update_before_backprop":
-                early = _update(layer, batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, name)
+            batch_dL_dw = _reduce_dL_dw(this_layer, case.reduction, forms)
+            batch_dL_db = _reduce_dL_db(this_layer, case.reduction, forms)
+            if "update_before_backprop" in forms:
+                early = _update(layer, batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, forms)
                 updates[layer_index] = early
-                layer_for_dL_dx = Layer(layer.activation, layer.slope, early.w, early.b)
+                layer_for_dL_dx = Layer(activation=layer.activation, slope=layer.slope, w=early.w, b=early.b)
             else:
                 layer_for_dL_dx = layer
             for i in range(m):
                 trace = traces[i][layer_index]
                 assert trace is not None
-                dL_dx = _dL_dx(layer_for_dL_dx, trace.dL_dz, name)
-                traces[i][layer_index] = LayerTrace(trace.z, trace.a, trace.dL_da, trace.dL_dz, trace.dL_dw, trace.dL_db, dL_dx)
+                dL_dx = _dL_dx(layer_for_dL_dx, trace.dL_dz, forms)
+                traces[i][layer_index] = LayerTrace(
+                    z=trace.z,
+                    a=trace.a,
+                    dL_da=trace.dL_da,
+                    dL_dz=trace.dL_dz,
+                    dL_dw=trace.dL_dw,
+                    dL_db=trace.dL_db,
+                    dL_dx=dL_dx,
+                )
                 from_above[i] = dL_dx
             if updates[layer_index] is None:
-                updates[layer_index] = _update(layer, batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, name)
+                updates[layer_index] = _update(
+                    layer, batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, forms
+                )
         finished: list[LayerUpdate] = []
         for layer_index in range(n_layers):
             update = updates[layer_index]
             assert update is not None
             finished.append(update)
-            new_layers[layer_index] = Layer(layers[layer_index].activation, layers[layer_index].slope, update.w, update.b)
+            new_layers[layer_index] = Layer(
+                activation=layers[layer_index].activation, slope=layers[layer_index].slope, w=update.w, b=update.b
+            )
             previous[layer_index] = update
         examples = [ExampleTrace(losses[i], [_present(trace) for trace in traces[i]]) for i in range(m)]
         steps.append(StepTrace(examples, reduce_loss(examples, case.reduction), finished))
@@ -263,8 +321,8 @@ def run_variant(case: Case, name: str) -> Trace:
     return Trace(steps)
 
 
-def _dL_dx(layer: Layer, dL_dz: list[float], name: str) -> list[float]:
-    if name != "backprop_through_w":
+def _dL_dx(layer: Layer, dL_dz: list[float], forms: frozenset[str]) -> list[float]:
+    if "backprop_through_w" not in forms:
         return layer_dL_dx(layer, dL_dz)
     n_inputs = len(layer.w[0])
     if len(layer.w) != n_inputs:
@@ -283,8 +341,8 @@ def _present(trace: LayerTrace | None) -> LayerTrace:
     return trace
 
 
-def _reduce_dL_dw(this_layer: list[LayerTrace], reduction: str, name: str) -> list[list[float]]:
-    if name == "batch_sum_not_mean":
+def _reduce_dL_dw(this_layer: list[LayerTrace], reduction: str, forms: frozenset[str]) -> list[list[float]]:
+    if "batch_sum_not_mean" in forms:
         reduction = "sum"
     n_neurons = len(this_layer[0].dL_dw)
     n_inputs = len(this_layer[0].dL_dw[0])
@@ -298,10 +356,10 @@ def _reduce_dL_dw(this_layer: list[LayerTrace], reduction: str, name: str) -> li
     return batch
 
 
-def _reduce_dL_db(this_layer: list[LayerTrace], reduction: str, name: str) -> list[float]:
-    if name == "bias_gradient_last_example":
+def _reduce_dL_db(this_layer: list[LayerTrace], reduction: str, forms: frozenset[str]) -> list[float]:
+    if "bias_gradient_last_example" in forms:
         return list(this_layer[-1].dL_db)
-    if name in ("batch_sum_not_mean", "bias_gradient_summed"):
+    if "batch_sum_not_mean" in forms or "bias_gradient_summed" in forms:
         reduction = "sum"
     batch = [0.0] * len(this_layer[0].dL_db)
     for j in range(len(batch)):

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from reference_impl.format.json_path import json_path
+
 EXAMPLE_FORWARD_KEYS = ("z", "a")
 EXAMPLE_BACKWARD_KEYS = ("dL_da", "dL_dz", "dL_dw", "dL_db", "dL_dx")
 LAYER_UPDATE_KEYS = ("dL_dw", "dL_db", "momentum_buffer_w", "momentum_buffer_b", "w", "b")
@@ -120,19 +122,10 @@ def computation_order(expected: dict[str, Any]) -> Iterator[tuple[str, list[Any]
                 yield key, [*step_path, "layers", layer_index, key]
 
 
-def path_text(parts: list[Any]) -> str:
-    """['steps', 0, 'loss'] -> 'steps[0].loss'"""
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
 class _Walker:
-    def __init__(self, tolerance: dict[str, float], strict: bool, result: Comparison, nan_matches_missing: bool) -> None:
+    def __init__(
+        self, tolerance: dict[str, float], strict: bool, result: Comparison, nan_matches_missing: bool
+    ) -> None:
         self.tolerance = tolerance
         self.strict = strict
         self.result = result
@@ -145,16 +138,20 @@ class _Walker:
 
     def number(self, path: list[Any], expected: float, got: Any) -> None:
         # only a bug variant's trace holds NaN; JSON cannot carry it, so ports send null or fail
-        if math.isnan(expected) and self.nan_matches_missing and (got is None or (is_number(got) and math.isnan(float(got)))):
+        if (
+            math.isnan(expected)
+            and self.nan_matches_missing
+            and (got is None or (is_number(got) and math.isnan(float(got))))
+        ):
             return
         if got is None or not is_number(got):
             kind = "null" if got is None else type(got).__name__
-            self.fail(Mismatch(path_text(path), f"expected a number, got {kind}", expected, got))
+            self.fail(Mismatch(json_path(path), f"expected a number, got {kind}", expected, got))
             return
         got = float(got)
         self.result.numbers_compared += 1
         if not math.isfinite(got):
-            self.fail(Mismatch(path_text(path), "not a finite number", expected, got))
+            self.fail(Mismatch(json_path(path), "not a finite number", expected, got))
             return
         error = abs(got - expected)
         bound = allowed_error(expected, self.tolerance)
@@ -165,21 +162,42 @@ class _Walker:
         wrong = error != 0.0 if self.strict else error > bound
         if wrong:
             relative = error / abs(expected) if expected != 0.0 else None
-            reason = "not bit-for-bit equal (--strict, EXACT vector)" if self.strict and error <= bound else "outside the tolerance"
-            self.fail(Mismatch(path_text(path), reason, expected, got, error, relative, 0.0 if self.strict else bound, ulps))
+            reason = (
+                "not bit-for-bit equal (--strict, EXACT vector)"
+                if self.strict and error <= bound
+                else "outside the tolerance"
+            )
+            self.fail(
+                Mismatch(json_path(path), reason, expected, got, error, relative, 0.0 if self.strict else bound, ulps)
+            )
 
     def value(self, path: list[Any], expected: Any, got: Any) -> None:
         if expected is None:
             if got is not None:
-                self.fail(Mismatch(path_text(path), "expected null (this quantity is not formed here, spec section 7.2)", None, got))
+                self.fail(
+                    Mismatch(
+                        json_path(path), "expected null (this quantity is not formed here, spec section 7.2)", None, got
+                    )
+                )
             return
         if isinstance(expected, list):
             if not isinstance(got, list):
                 kind = "null" if got is None else type(got).__name__
-                self.fail(Mismatch(path_text(path), f"expected a list of {len(expected)}, got {kind}", f"list of {len(expected)}", got))
+                self.fail(
+                    Mismatch(
+                        json_path(path),
+                        f"expected a list of {len(expected)}, got {kind}",
+                        f"list of {len(expected)}",
+                        got,
+                    )
+                )
                 return
             if len(got) != len(expected):
-                self.fail(Mismatch(path_text(path), f"expected {len(expected)} entries, got {len(got)}", len(expected), len(got)))
+                self.fail(
+                    Mismatch(
+                        json_path(path), f"expected {len(expected)} entries, got {len(got)}", len(expected), len(got)
+                    )
+                )
                 return
             for index in range(len(expected)):
                 self.value([*path, index], expected[index], got[index])
@@ -209,27 +227,37 @@ def _shape_problems(expected: dict[str, Any], got: Any) -> Mismatch | None:
         parts, want, have = checks.pop(0)
         if isinstance(want, dict):
             if not isinstance(have, dict):
-                return Mismatch(path_text(parts) or "(trace)", f"expected an object, got {type(have).__name__}")
+                return Mismatch(
+                    "(trace)" if not parts else json_path(parts), f"expected an object, got {type(have).__name__}"
+                )
             missing = [key for key in want if key not in have]
             if missing:
-                return Mismatch(path_text([*parts, missing[0]]), f"missing key {missing[0]!r}")
+                return Mismatch(json_path([*parts, missing[0]]), f"missing key {missing[0]!r}")
             extra = [key for key in have if key not in want]
             if extra:
-                return Mismatch(path_text([*parts, str(extra[0])]), f"unexpected key {extra[0]!r}")
+                return Mismatch(json_path([*parts, str(extra[0])]), f"unexpected key {extra[0]!r}")
             for key in want:
                 if key in ("steps", "examples", "layers"):
                     checks.append(([*parts, key], want[key], have[key]))
         elif isinstance(want, list):
             if not isinstance(have, list):
-                return Mismatch(path_text(parts), f"expected a list of {len(want)}, got {type(have).__name__}")
+                return Mismatch(json_path(parts), f"expected a list of {len(want)}, got {type(have).__name__}")
             if len(have) != len(want):
-                return Mismatch(path_text(parts), f"expected {len(want)} entries, got {len(have)}", len(want), len(have))
+                return Mismatch(
+                    json_path(parts), f"expected {len(want)} entries, got {len(have)}", len(want), len(have)
+                )
             for index in range(len(want)):
                 checks.append(([*parts, index], want[index], have[index]))
     return None
 
 
-def compare_trace(expected: dict[str, Any], got: Any, tolerance: dict[str, float], strict: bool = False, nan_matches_missing: bool = False) -> Comparison:
+def compare_trace(
+    expected: dict[str, Any],
+    got: Any,
+    tolerance: dict[str, float],
+    strict: bool = False,
+    nan_matches_missing: bool = False,
+) -> Comparison:
     """Compare a foreign trace with the expected one, in computation order.
 
     `strict` demands equality; pass it only for vectors flagged EXACT.
@@ -245,7 +273,7 @@ def compare_trace(expected: dict[str, Any], got: Any, tolerance: dict[str, float
         want = _lookup(expected, parts)[1]
         if not found:
             if shape is None:
-                walker.fail(Mismatch(path_text(missing_at), "missing"))
+                walker.fail(Mismatch(json_path(missing_at), "missing"))
             continue
         walker.value(parts, want, value)
     return result

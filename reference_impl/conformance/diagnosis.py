@@ -14,14 +14,14 @@ outside the vector's tolerance.
 """
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from reference_impl.casefile import case_from_json, trace_to_json
 from reference_impl.conformance.bug_variants import VARIANTS, VariantCannotRunError, run_variant
 from reference_impl.conformance.compare import Mismatch, compare_trace, computation_order
-from reference_impl.suite.vocabulary import BUGS
+from reference_impl.format.casefile import case_from_json, trace_to_json
+from reference_impl.format.json_path import json_path, value_at
+from reference_impl.format.vocabulary import BUGS
 
 # two implementations of the same (wrong) algorithm agree this closely even in another language
 AGREEMENT = {"abs": 1e-9, "rel": 1e-6}
@@ -42,17 +42,22 @@ class Suspect:
     read: str
 
     def to_json(self) -> dict[str, str]:
-        return {"bug": self.bug, "form": self.form, "detail": self.detail, "agreement": self.agreement, "title": self.title, "fix": self.fix, "read": self.read}
+        return {
+            "bug": self.bug,
+            "form": self.form,
+            "detail": self.detail,
+            "agreement": self.agreement,
+            "title": self.title,
+            "fix": self.fix,
+            "read": self.read,
+        }
 
 
 def _order_index(expected: dict[str, Any]) -> dict[str, int]:
     """Position of every quantity path ('steps[0].examples[0].layers[1].dL_dz') in computation order."""
     index = {}
     for position, (_key, parts) in enumerate(computation_order(expected)):
-        text = ""
-        for part in parts:
-            text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
-        index[text] = position
+        index[json_path(parts)] = position
     return index
 
 
@@ -69,24 +74,6 @@ def _position(path: str, order: dict[str, int]) -> float:
     return math.inf
 
 
-def _value_at(trace: Any, path: str) -> Any:
-    """The value at an element path of a trace, or None if there is none.
-
-    _value_at({"steps": [{"loss": 0.25}]}, "steps[0].loss") -> 0.25
-    """
-    value = trace
-    for name, index in re.findall(r"\.?([A-Za-z_][A-Za-z_0-9]*)|\[(\d+)\]", path):
-        if name:
-            if not isinstance(value, dict) or name not in value:
-                return None
-            value = value[name]
-        else:
-            if not isinstance(value, list) or int(index) >= len(value):
-                return None
-            value = value[int(index)]
-    return value
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -98,7 +85,7 @@ def _explains_first(variant_trace: dict[str, Any], first: Mismatch) -> bool:
     1e-8 relative; a variant that only changes the update leaves z as expected, so it cannot be
     the reason z is wrong, even though it agrees with every foreign number within AGREEMENT.
     """
-    variant_value = _value_at(variant_trace, first.path)
+    _found, variant_value = value_at(variant_trace, first.path)
     if not (_is_number(first.expected) and _is_number(first.got) and _is_number(variant_value)):
         return True  # a structure, a NaN or a missing number: the comparisons decide
     got, expected = float(first.got), float(first.expected)
@@ -119,7 +106,7 @@ def diagnose(vector: dict[str, Any], got: Any, first: Mismatch) -> list[Suspect]
     partial: list[tuple[float, Suspect]] = []
     for variant in VARIANTS:
         try:
-            variant_trace = trace_to_json(run_variant(case, variant.name))
+            variant_trace = trace_to_json(run_variant(case, frozenset({variant.name})))
         except (VariantCannotRunError, IndexError, ZeroDivisionError, OverflowError, ValueError):
             continue
         if compare_trace(vector["expected"], variant_trace, vector["tolerance"]).passed:

@@ -11,23 +11,23 @@ first wrong, missing or mistyped number, so the envelope check here swaps the
 trace schema for "any object". (Checking every number twice would also cost
 more time than the comparison itself.)
 
-Not here: processes, pipes and timeouts (runner.py).
+Not here: processes, pipes and timeouts (process.py, program_mode.py).
 """
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from reference_impl.casefile import InputError, json_path, parse_json_text
-from reference_impl.schemas import SCHEMA_NAMES, load_schema, registry
+from reference_impl.format.json_path import json_path
+from reference_impl.format.schemas import SCHEMA_NAMES, load_schema, registry
+from reference_impl.format.schemas import schema_problems as format_schema_problems
+from reference_impl.format.strict_json import InputError, parse
 
-PROTOCOL_VERSION = 1
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one message; a trace of the largest vector is about 0.3 MB
 MAX_DEPTH = 64  # a trace nests 9 levels deep, a run message 8
 ANSWER_TYPES = ("result", "skipped", "error")
@@ -81,7 +81,9 @@ def nesting_depth(document: Any) -> tuple[int, list[Any]]:
 def check_depth(document: Any, where: str) -> None:
     depth, path = nesting_depth(document)
     if depth > MAX_DEPTH:
-        raise ProtocolError(f"{where} nests lists and objects more than {MAX_DEPTH} levels deep (at {json_path(path)}); a trace needs 9")
+        raise ProtocolError(
+            f"{where} nests lists and objects more than {MAX_DEPTH} levels deep (at {json_path(path)}); a trace needs 9"
+        )
 
 
 _ESCAPE = re.compile(rb"\\.")  # inside a string: \" or \\ or \n ...
@@ -114,11 +116,15 @@ def decode_line(raw: bytes) -> Any:
     except UnicodeDecodeError as error:
         raise ProtocolError(f"the line is not UTF-8 text (byte {error.start}): {preview(raw)}") from None
     try:
-        document = parse_json_text(text, "its output line")
+        document = parse(text, "its output line")
     except InputError as error:
         problem = str(error)
         if "not valid JSON" in problem:
-            hint = " (standard output carries protocol messages only; write logs to standard error)" if not text.lstrip().startswith(("{", "[")) else ""
+            hint = (
+                " (standard output carries protocol messages only; write logs to standard error)"
+                if not text.lstrip().startswith(("{", "["))
+                else ""
+            )
             raise ProtocolError(f"{problem}{hint}: {preview(text)}") from None
         raise ProtocolError(problem) from None
     if text_depth(raw) > MAX_DEPTH:  # the walk that finds the path runs only then
@@ -155,18 +161,7 @@ def message_validator(definition: str, whole_trace: bool = False) -> Draft202012
 
 def schema_problems(document: Any, definition: str, whole_trace: bool = False) -> list[str]:
     """Every violation of `#/$defs/<definition>`, as 'at path: message', shallowest first."""
-    validator = message_validator(definition, whole_trace)
-    # shallowest first, and a missing key before the rest at the same place
-    errors = sorted(
-        validator.iter_errors(document),
-        key=lambda error: (len(error.absolute_path), error.validator != "required", [str(part) for part in error.absolute_path]),
-    )
-    problems = []
-    for error in errors:
-        if error.validator in ("oneOf", "anyOf") and error.context:
-            error = max(error.context, key=lambda inner: len(inner.absolute_path))
-        problems.append(f"at {json_path(error.absolute_path)}: {error.message}")
-    return problems
+    return format_schema_problems(message_validator(definition, whole_trace), document)
 
 
 def expect(message: Any, definition: str, what: str) -> None:
@@ -181,14 +176,15 @@ def expect(message: Any, definition: str, what: str) -> None:
 def message_type(message: Any) -> str:
     """The `type` of a decoded message; ProtocolError when it is not an object with a string type."""
     if not isinstance(message, dict):
-        raise ProtocolError(f"expected a JSON object, got {_kind(message)}")
-    kind = message.get("type")
-    if not isinstance(kind, str):
+        raise ProtocolError(f"expected a JSON object, got {json_type_name(message)}")
+    type_name = message.get("type")
+    if not isinstance(type_name, str):
         raise ProtocolError("the object has no string `type` (expected one of hello, result, skipped, error)")
-    return kind
+    return type_name
 
 
-def _kind(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """json_type_name([1]) -> 'an array'"""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -202,68 +198,35 @@ def _kind(value: Any) -> str:
     return "an object"
 
 
-# ---- lenient parsing, for a results file ----------------------------------------------------
-# A results file holds many answers; a NaN or a duplicate key in one of them must error
-# that vector only. So the file is parsed with forbidden values kept as markers that name
-# the problem, and each answer is checked on its own.
+# ---- answers --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Refused:
-    """Stands for a value the protocol forbids, so its path can be reported per answer."""
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """What the foreign implementation said about one vector, in either mode: a trace to
+    judge, a skip, or an error (its own, or one the harness found in what it sent)."""
 
-    problem: str
-
-
-def _constant(name: str) -> Refused:
-    return Refused(f"{name} is not allowed: numbers must be finite")
-
-
-def _float(text: str) -> float | Refused:
-    value = float(text)
-    if not math.isfinite(value):
-        return Refused(f"{text[:40]} overflows binary64: numbers must be finite")
-    return value
+    said: Literal["trace", "skipped", "error"]
+    trace: Any = None
+    text: str = ""  # the skip reason or the error message
+    stderr_tail: str = ""
+    restarted: bool = False  # the program was killed afterwards (and will be started again)
+    seconds: float = 0.0  # from sending the run to receiving the answer
 
 
-def _int(text: str) -> int | Refused:
-    if len(text) > 320:
-        return Refused(f"{text[:20]}... ({len(text)} digits) overflows binary64")
-    value = int(text)
-    if abs(value) > 2**1023:
-        return Refused(f"{text[:20]}... overflows binary64")
-    return value
+def answer_from(message: dict[str, Any], stderr_tail: str = "", seconds: float = 0.0) -> Answer:
+    """The Answer of a checked result, skipped or error message; a results file's entries
+    are read into the same three messages first, so both modes word an answer alike.
 
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            result[key] = Refused(f"the key {key!r} appears more than once")
-        else:
-            result[key] = value
-    return result
-
-
-def parse_lenient(text: str) -> Any:
-    """Parse JSON keeping NaN, Infinity, overflowing numbers and duplicate keys as Refused markers.
-
-    Raises ValueError (json.JSONDecodeError) for text that is not JSON, RecursionError for extreme nesting.
+    answer_from({"type": "skipped", "id": "x", "reason": "no softmax"}).text -> 'the program skipped it: no softmax'
     """
-    return json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int, object_pairs_hook=_pairs)
-
-
-def first_refused(document: Any) -> tuple[list[Any], Refused] | None:
-    """The path and marker of the first Refused value, in document order, or None."""
-    stack: list[tuple[Any, list[Any]]] = [(document, [])]
-    while stack:
-        item, path = stack.pop()
-        if isinstance(item, Refused):
-            return path, item
-        if isinstance(item, dict):
-            for key, child in reversed(list(item.items())):
-                stack.append((child, [*path, key]))
-        elif isinstance(item, list):
-            for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], [*path, index]))
-    return None
+    if message["type"] == "result":
+        return Answer(said="trace", trace=message["trace"], stderr_tail=stderr_tail, seconds=seconds)
+    if message["type"] == "skipped":
+        return Answer(said="skipped", text=f"the program skipped it: {message['reason']}", seconds=seconds)
+    return Answer(
+        said="error",
+        text=f"the program reported an error: {message['message']}",
+        stderr_tail=stderr_tail,
+        seconds=seconds,
+    )

@@ -5,7 +5,7 @@ printed as soon as it is judged; skipped vectors grouped by reason; the last
 line is always `N passed, N failed, N errored, N skipped`. Colour only when
 the stream is a terminal and NO_COLOR is unset (https://no-color.org).
 
-Not here: running anything (runner.py).
+Not here: running anything (program_mode.py, results_mode.py).
 """
 
 import json
@@ -17,9 +17,8 @@ import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from typing import Any, TextIO
 
-from reference_impl import SPEC_VERSION
-from reference_impl.conformance.protocol import PROTOCOL_VERSION
-from reference_impl.conformance.runner import Outcome, RunResult
+from reference_impl.conformance.verdict import Outcome, RunResult
+from reference_impl.format.vocabulary import PROTOCOL_VERSION, SPEC_VERSION
 
 STATUS_WORDS = {"passed": "PASS", "failed": "FAIL", "errored": "ERROR", "skipped": "SKIP"}
 COLOURS = {"passed": "32", "failed": "31", "errored": "35", "skipped": "33"}  # green, red, magenta, yellow
@@ -134,7 +133,9 @@ def outcome_lines(outcome: Outcome, verbose: bool, colour: TextReport | None = N
         if mismatch.abs_error is not None:
             relative = f"{mismatch.rel_error:.3g}" if mismatch.rel_error is not None else "n/a (expected 0)"
             allowed = f"{mismatch.allowed:.3g}" if mismatch.allowed is not None else "n/a"
-            lines.append(f"{indent}  error     {mismatch.abs_error:.3g} absolute, {relative} relative; allowed {allowed}; {mismatch.ulps} ulps apart")
+            lines.append(
+                f"{indent}  error     {mismatch.abs_error:.3g} absolute, {relative} relative; allowed {allowed}; {mismatch.ulps} ulps apart"
+            )
         if outcome.comparison is not None and outcome.comparison.mismatches > 1:
             lines.append(f"{indent}  ({outcome.comparison.mismatches} wrong numbers or structures in all)")
     else:
@@ -257,19 +258,30 @@ def junit_text(result: RunResult) -> str:
         },
     )
     properties = ElementTree.SubElement(suite, "properties")
-    for name, value in (("source", result.source), ("mode", result.mode), ("strict", str(result.strict).lower()), ("spec_version", SPEC_VERSION)):
+    for name, value in (
+        ("source", result.source),
+        ("mode", result.mode),
+        ("strict", str(result.strict).lower()),
+        ("spec_version", SPEC_VERSION),
+    ):
         ElementTree.SubElement(properties, "property", {"name": name, "value": _xml_text(value)})
     for outcome in result.outcomes:
         group = outcome.id.split("/", 1)[0] if "/" in outcome.id else "vectors"
         case = ElementTree.SubElement(
             suite,
             "testcase",
-            {"classname": _xml_text(f"backprop-spec.{group}"), "name": _xml_text(outcome.id), "time": f"{outcome.seconds + outcome.check_seconds:.3f}"},
+            {
+                "classname": _xml_text(f"backprop-spec.{group}"),
+                "name": _xml_text(outcome.id),
+                "time": f"{outcome.seconds + outcome.check_seconds:.3f}",
+            },
         )
         detail = textwrap.dedent("\n".join(outcome_lines(outcome, verbose=True)[1:]))
         first_line = outcome.message.split("\n", 1)[0]
         if outcome.status == "failed":
-            element = ElementTree.SubElement(case, "failure", {"message": _xml_text(first_line), "type": "wrong number"})
+            element = ElementTree.SubElement(
+                case, "failure", {"message": _xml_text(first_line), "type": "wrong number"}
+            )
             element.text = _xml_text(detail)
         elif outcome.status == "errored":
             element = ElementTree.SubElement(case, "error", {"message": _xml_text(first_line), "type": "error"})

@@ -1,2 +1,2 @@
-"""The vector suite: the catalogue of cases, the bug catalogue and the generator
-that writes `vectors/`. Imports the math core; the core never imports this."""
+"""The vector suite: the catalogue of cases and the generator that writes `vectors/`
+and the spec's generated tables. Imports core/, format/ and explain/."""

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from reference_impl.records import Case, Example, Layer, Optimizer
+from reference_impl.core.records import Case, Example, Layer, Optimizer
 
 SEED_ARTICLE = {
     "citation": "The seed article this project started from: one neuron trained by hand (x = 2, w = 1.5, b = 0.5, y = 4, learning rate 0.1)",

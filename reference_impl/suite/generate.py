@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reference_impl import SPEC_VERSION
-from reference_impl.canonical_json import dumps, write_atomically
-from reference_impl.casefile import InputError, case_to_json, first_non_finite, json_path, schema_errors, trace_to_json
-from reference_impl.records import Case
+from reference_impl.core.records import Case
+from reference_impl.core.training import train
+from reference_impl.format.canonical_json import dumps, write_atomically
+from reference_impl.format.casefile import case_to_json, first_non_finite, schema_errors, trace_to_json
+from reference_impl.format.json_path import json_path
+from reference_impl.format.strict_json import InputError
+from reference_impl.format.vocabulary import BUGS, FEATURES, FLAGS, SPEC_VERSION
 from reference_impl.suite.catalogue import Entry, all_entries
-from reference_impl.suite.vocabulary import BUGS, FEATURES, FLAGS
-from reference_impl.training import train
 
 # The tolerance rule of spec section 9.1: |got - expected| <= abs + rel * |expected|.
-# Calibrated by tests/test_oracle.py (numpy matrix form, float64 and float32), tests/pytorch_crosscheck.py
-# and reference_impl/conformance/soundness.py (nudged libm, reordered sums): correct binary64
+# Calibrated by tests/test_oracle.py (numpy matrix form, float64 and float32), tests/oracles/pytorch_crosscheck.py
+# and scripts/soundness.py (nudged libm, reordered sums): correct binary64
 # implementations stay far inside it, binary32 arithmetic lands far outside.
 DEFAULT_TOLERANCE = {"abs": 1e-12, "rel": 1e-9}
 EXACT_OPERATIONS_ACTIVATIONS = ("identity", "relu", "leaky_relu")
@@ -132,13 +133,15 @@ def build_suite() -> Suite:
             raise InputError(f"duplicate vector id {entry.id}")
         text = dumps(vector)
         files[name] = text
-        listing.append({
-            "id": entry.id,
-            "file": name,
-            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            "features": vector["features"],
-            "flags": vector["flags"],
-        })
+        listing.append(
+            {
+                "id": entry.id,
+                "file": name,
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "features": vector["features"],
+                "flags": vector["flags"],
+            }
+        )
         by_group[entry.id.split("/")[0]] += 1
         by_feature.update(vector["features"])
         by_flag.update(vector["flags"])

@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from reference_impl import explain
-from reference_impl.canonical_json import dumps
-from reference_impl.suite.vocabulary import BUGS, FEATURES, FLAGS
+from reference_impl.explain import walkthrough as explain
+from reference_impl.format.canonical_json import dumps
+from reference_impl.format.vocabulary import BUGS, FEATURES, FLAGS
 
-VOCABULARY = "reference_impl/suite/vocabulary.py"
+VOCABULARY = "reference_impl/format/vocabulary.py"
 
 
 def _cell(text: str) -> str:
@@ -41,7 +41,9 @@ def flags_table() -> str:
 def bugs_table() -> str:
     rows = ["| id | what goes wrong | first wrong quantity | fix | read |", "|---|---|---|---|---|"]
     for name, bug in BUGS.items():
-        rows.append(f"| `{name}` | {_cell(bug['title'])} | {_cell(bug['first_wrong'])} | {_cell(bug['fix'])} | {bug['read']} |")
+        rows.append(
+            f"| `{name}` | {_cell(bug['title'])} | {_cell(bug['first_wrong'])} | {_cell(bug['fix'])} | {bug['read']} |"
+        )
     return "\n".join(rows)
 
 

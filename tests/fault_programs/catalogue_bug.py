@@ -7,8 +7,8 @@ import sys
 from _common import send
 
 from reference_impl.adapter import answer
-from reference_impl.casefile import case_from_json, trace_to_json
 from reference_impl.conformance.bug_variants import run_variant
+from reference_impl.format.casefile import case_from_json, trace_to_json
 
 VARIANT = sys.argv[1]
 
@@ -16,7 +16,7 @@ for line in sys.stdin:
     message = json.loads(line)
     if message["type"] == "run":
         case = case_from_json(message["case"], message["id"], ["case"])
-        send({"type": "result", "id": message["id"], "trace": trace_to_json(run_variant(case, VARIANT))})
+        send({"type": "result", "id": message["id"], "trace": trace_to_json(run_variant(case, frozenset({VARIANT})))})
         continue
     reply = answer(message)
     if reply is None:

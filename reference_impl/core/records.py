@@ -1,7 +1,9 @@
 """Plain records for a case (what goes in) and a trace (what comes out).
 
-Each record maps one-to-one to a JSON object of the same field names
-(spec section 7); nothing here computes anything. Records are never mutated
+Each record maps one-to-one to a JSON object of the same field names, in the
+order the JSON writes them (spec section 7); nothing here computes anything.
+Records of more than three fields are built with their field names
+(`Layer(activation="sigmoid", slope=0.0, w=..., b=...)`). Records are never mutated
 after they are built: the training loop makes new ones. The records of a
 case are frozen (Python refuses to change them); the trace records are
 plain, because the training loop builds several per example and a frozen
@@ -16,7 +18,7 @@ prose; neurons and inputs are numbered from 0 everywhere.
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Layer:
     """One dense layer: its activation and its parameters."""
 
@@ -43,7 +45,7 @@ class Optimizer:
     weight_decay: float  # 0.0 turns weight decay off
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Case:
     """Everything a port needs to run: network, loss, data and optimizer."""
 
@@ -51,11 +53,11 @@ class Case:
     loss: str  # sse | half_sse | mse | binary_cross_entropy | categorical_cross_entropy
     reduction: str  # mean | sum: how a batch's example gradients are combined
     optimizer: Optimizer
-    batches: list[list[Example]]  # step s trains on batches[s % len(batches)]
     n_steps: int
+    batches: list[list[Example]]  # step s trains on batches[s % len(batches)]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LayerTrace:
     """Every quantity of one layer for one example, forward then backward."""
 
@@ -76,7 +78,7 @@ class ExampleTrace:
     layers: list[LayerTrace]  # [n_layers]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LayerUpdate:
     """One layer in one step: batch gradients, optimizer state, new parameters."""
 

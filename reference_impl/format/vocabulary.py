@@ -3,6 +3,9 @@
 them equal. Ids here are stable: never renamed, never reused.
 """
 
+SPEC_VERSION = "1.0.0"  # the version of spec/spec.md that the vectors follow
+PROTOCOL_VERSION = 1  # the runner protocol of spec/protocol.md
+
 FEATURES: dict[str, str] = {
     "identity": "an identity activation somewhere in the network",
     "sigmoid": "a sigmoid activation somewhere in the network",

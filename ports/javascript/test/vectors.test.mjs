@@ -10,11 +10,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { caseFeatures, caseFromJson, FEATURES, traceToJson } from "./casefile.mjs";
+import { caseFeatures, caseFromJson, FEATURES, traceToJson } from "../casefile.mjs";
 import { compareTraces } from "./compare.mjs";
-import { train } from "./training.mjs";
+import { train } from "../training.mjs";
 
-const vectorsDirectory = new URL("../../vectors/", import.meta.url);
+const vectorsDirectory = new URL("../../../vectors/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", vectorsDirectory), "utf8"));
 
 test("the manifest lists vector_count vectors", () => {

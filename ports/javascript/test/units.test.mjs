@@ -17,14 +17,14 @@ import {
   softmax_dL_dz,
   tanh,
   tanhPrime,
-} from "./activations.mjs";
-import { CaseError, caseFeatures, caseFromJson, traceToJson } from "./casefile.mjs";
+} from "../activations.mjs";
+import { CaseError, caseFeatures, caseFromJson, traceToJson } from "../casefile.mjs";
 import { compareTraces, withinTolerance } from "./compare.mjs";
-import { binaryCrossEntropy, categoricalCrossEntropy, fused_dL_dz, loss_dL_da, lossValue } from "./losses.mjs";
-import { traceExample } from "./network.mjs";
-import { decayedGradient, nextMomentumBuffer } from "./optimizer.mjs";
-import { Example, Layer } from "./records.mjs";
-import { train } from "./training.mjs";
+import { binaryCrossEntropy, categoricalCrossEntropy, fused_dL_dz, loss_dL_da, lossValue } from "../losses.mjs";
+import { traceExample } from "../network.mjs";
+import { decayedGradient, nextMomentumBuffer } from "../optimizer.mjs";
+import { Example, Layer } from "../records.mjs";
+import { train } from "../training.mjs";
 
 const SEED_CASE = {
   layers: [{ activation: "identity", w: [[1.5]], b: [0.5] }],
@@ -52,7 +52,7 @@ test("activations: the examples of spec section 4", () => {
   assert.equal(reluPrime(0.0), 0.0); // the kink (eq. 4.8)
   assert.equal(leakyRelu(-2.0, 0.01), -0.02);
   assert.equal(leakyReluPrime(0.0, 0.01), 0.01); // the kink (eq. 4.10)
-  assert.equal(activatePrime("leaky_relu", 0.01, 3.0), 1.0);
+  assert.equal(activatePrime("leaky_relu", 3.0, 0.01), 1.0);
   assert.deepEqual(softmax([0.0, 0.0]), [0.5, 0.5]);
   assert.deepEqual(softmax_dL_dz([0.5, 0.5], [1.0, 0.0]), [0.25, -0.25]);
   // logits of 1000 do not overflow (eq. 4.11)
@@ -77,8 +77,8 @@ test("losses: the examples of spec section 5", () => {
 test("optimizer: eqs. 6.13 and 6.14", () => {
   assert.equal(decayedGradient(-2.0, 1.5, 0.0), -2.0);
   assert.equal(decayedGradient(1.0, 2.0, 0.5), 2.0);
-  assert.equal(nextMomentumBuffer(0.9, null, 1.0), 1.0);
-  assert.equal(nextMomentumBuffer(0.5, 2.0, 1.0), 2.0);
+  assert.equal(nextMomentumBuffer(null, 1.0, 0.9), 1.0);
+  assert.equal(nextMomentumBuffer(2.0, 1.0, 0.5), 2.0);
 });
 
 test("Appendix A.1: the seed article's single neuron, bit for bit", () => {
@@ -201,7 +201,7 @@ test("comparison: tolerance, null, structure, exact", () => {
 /**
  * Finite differences: (loss(p + h) - loss(p - h)) / (2h) for every weight and
  * bias, against the port's dL_dw and dL_db. An independent check of the
- * backward pass (STYLE.md: tests against independent truth).
+ * backward pass: a test against an independent truth.
  */
 test("finite differences agree with dL_dw and dL_db for every activation and loss", () => {
   const combinations = [

@@ -15,27 +15,27 @@ Left out on purpose: dampening, Nesterov momentum, Adam and learning-rate
 schedules.
 """
 
-from reference_impl.records import Layer, LayerUpdate, Optimizer
+from reference_impl.core.records import Layer, LayerUpdate, Optimizer
 
 
-def decayed_gradient(dL_dp: float, p: float, optimizer: Optimizer) -> float:
+def decayed_gradient(dL_dp: float, p: float, weight_decay: float) -> float:
     """g = dL/dp + weight_decay * p  (spec eq. 6.13).
 
-    decayed_gradient(-2.0, 1.5, Optimizer(0.1, 0.0, 0.0)) -> -2.0
+    decayed_gradient(-2.0, 1.5, 0.0) -> -2.0, decayed_gradient(-2.0, 1.5, 0.5) -> -1.25
     """
-    if optimizer.weight_decay == 0.0:
-        return dL_dp
-    return dL_dp + optimizer.weight_decay * p
+    if weight_decay == 0.0:
+        return dL_dp  # no decay: dL_dp itself (dL_dp + 0.0 * p would turn a -0.0 into 0.0)
+    return dL_dp + weight_decay * p
 
 
-def next_momentum_buffer(buffer: float | None, g: float, optimizer: Optimizer) -> float:
-    """buffer = g on the first step, else momentum * buffer + g  (spec eq. 6.14).
+def next_momentum_buffer(buffer: float | None, g: float, momentum: float) -> float:
+    """buffer = g on the first step (no buffer yet), else momentum * buffer + g  (spec eq. 6.14).
 
-    next_momentum_buffer(1.0, 2.0, Optimizer(0.1, 0.9, 0.0)) -> 2.9
+    next_momentum_buffer(None, 2.0, 0.9) -> 2.0, next_momentum_buffer(1.0, 2.0, 0.9) -> 2.9
     """
     if buffer is None:
         return g
-    return optimizer.momentum * buffer + g
+    return momentum * buffer + g
 
 
 def update_layer(
@@ -49,6 +49,8 @@ def update_layer(
 
     `previous` is this layer's update from the step before (None on the first
     step); only its momentum buffers are read.
+    update_layer(Layer(activation="identity", slope=0.0, w=[[1.5]], b=[0.5]), [[-2.0]], [-1.0], None,
+    Optimizer(0.1, 0.0, 0.0)).w -> [[1.7]]
     """
     n_neurons = len(layer.w)
     n_inputs = len(layer.w[0])
@@ -59,22 +61,24 @@ def update_layer(
     buffer_b = [0.0] * n_neurons  # [n_neurons]
     for j in range(n_neurons):
         for k in range(n_inputs):
-            g = decayed_gradient(dL_dw[j][k], layer.w[j][k], optimizer)
+            g = decayed_gradient(dL_dw[j][k], layer.w[j][k], optimizer.weight_decay)
             if use_momentum:
                 old_buffer = None
                 if previous is not None and previous.momentum_buffer_w is not None:
                     old_buffer = previous.momentum_buffer_w[j][k]
-                buffer_w[j][k] = next_momentum_buffer(old_buffer, g, optimizer)
+                buffer_w[j][k] = next_momentum_buffer(old_buffer, g, optimizer.momentum)
                 g = buffer_w[j][k]
             new_w[j][k] = layer.w[j][k] - optimizer.lr * g  # p_new = p - lr * step_direction  (spec eq. 6.15)
-        g = decayed_gradient(dL_db[j], layer.b[j], optimizer)
+        g = decayed_gradient(dL_db[j], layer.b[j], optimizer.weight_decay)
         if use_momentum:
             old_buffer = None
             if previous is not None and previous.momentum_buffer_b is not None:
                 old_buffer = previous.momentum_buffer_b[j]
-            buffer_b[j] = next_momentum_buffer(old_buffer, g, optimizer)
+            buffer_b[j] = next_momentum_buffer(old_buffer, g, optimizer.momentum)
             g = buffer_b[j]
         new_b[j] = layer.b[j] - optimizer.lr * g  # spec eq. 6.15
     if not use_momentum:
         return LayerUpdate(dL_dw=dL_dw, dL_db=dL_db, momentum_buffer_w=None, momentum_buffer_b=None, w=new_w, b=new_b)
-    return LayerUpdate(dL_dw=dL_dw, dL_db=dL_db, momentum_buffer_w=buffer_w, momentum_buffer_b=buffer_b, w=new_w, b=new_b)
+    return LayerUpdate(
+        dL_dw=dL_dw, dL_db=dL_db, momentum_buffer_w=buffer_w, momentum_buffer_b=buffer_b, w=new_w, b=new_b
+    )

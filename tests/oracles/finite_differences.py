@@ -108,7 +108,14 @@ def layers_before_step(case: dict[str, Any], expected: dict[str, Any], step_inde
         return layers_from_json(case["layers"])
     layers = []
     for case_layer, after in zip(case["layers"], expected["steps"][step_index - 1]["layers"], strict=True):
-        layers.append({"activation": case_layer["activation"], "slope": case_layer.get("slope", 0.0), "w": after["w"], "b": after["b"]})
+        layers.append(
+            {
+                "activation": case_layer["activation"],
+                "slope": case_layer.get("slope", 0.0),
+                "w": after["w"],
+                "b": after["b"],
+            }
+        )
     return layers_from_json(layers)
 
 
@@ -287,11 +294,15 @@ def finite_difference(evaluate: Callable[[Array], Evaluation], v: Array) -> Fini
     right = (-3.0 * f0 + 4.0 * f_p1 - f_p2) / (2.0 * h)
     left = (3.0 * f0 - 4.0 * f_m1 + f_m2) / (2.0 * h)
     method = np.where(left_ok & right_ok, CENTRAL, np.where(right_ok, RIGHT, np.where(left_ok, LEFT, SKIPPED)))
-    dL_dv = np.where(method == CENTRAL, central, np.where(method == RIGHT, right, np.where(method == LEFT, left, np.nan)))
+    dL_dv = np.where(
+        method == CENTRAL, central, np.where(method == RIGHT, right, np.where(method == LEFT, left, np.nan))
+    )
     largest = np.maximum.reduce([np.full(n, abs(f0)), np.abs(f_m2), np.abs(f_m1), np.abs(f_p1), np.abs(f_p2)])
     weight = np.where(method == CENTRAL, 1.5, 4.0)  # sum of |stencil coefficients| / denominator
     rounding = weight * EPS * largest / h
-    return FiniteDifference(dL_dv=dL_dv.reshape(v.shape), method=method.reshape(v.shape), rounding=rounding.reshape(v.shape))
+    return FiniteDifference(
+        dL_dv=dL_dv.reshape(v.shape), method=method.reshape(v.shape), rounding=rounding.reshape(v.shape)
+    )
 
 
 def combine(evaluations: list[Evaluation], reduction: str) -> Evaluation:
@@ -367,7 +378,9 @@ def compare_fd(tally: Tally, path: str, fd: FiniteDifference, recorded: Any) -> 
         if difference / bound > tally.worst_share:
             tally.worst_share, tally.worst_share_path = difference / bound, where
         if not difference <= bound:
-            tally.failures.append(f"{where}: recorded {value!r}, finite difference {float(fd.dL_dv[index])!r}, |diff| {difference:.3g} > {bound:.3g}")
+            tally.failures.append(
+                f"{where}: recorded {value!r}, finite difference {float(fd.dL_dv[index])!r}, |diff| {difference:.3g} > {bound:.3g}"
+            )
 
 
 def compare_forward(tally: Tally, path: str, mine: Array | float, recorded: Any) -> None:
@@ -382,7 +395,9 @@ def compare_forward(tally: Tally, path: str, mine: Array | float, recorded: Any)
         value = float(got[index])
         difference = abs(float(computed[index]) - value)
         if not difference <= FORWARD_ABS + FORWARD_REL * abs(value):
-            tally.failures.append(f"{path}{_suffix(index)}: recorded {value!r}, this evaluator {float(computed[index])!r}")
+            tally.failures.append(
+                f"{path}{_suffix(index)}: recorded {value!r}, this evaluator {float(computed[index])!r}"
+            )
 
 
 def check_step(case: dict[str, Any], expected: dict[str, Any], step_index: int, label: str = "") -> Tally:
@@ -471,11 +486,17 @@ def check_step(case: dict[str, Any], expected: dict[str, Any], step_index: int, 
         at = f"{prefix}.layers[{layer_index}]"
 
         def batch_with_w(w: Array, layer_index: int = layer_index) -> Evaluation:
-            parts = [evaluate_from(layers, loss, targets[i], layer_index, inputs=forwards[i].inputs[layer_index], w=w) for i in range(len(forwards))]
+            parts = [
+                evaluate_from(layers, loss, targets[i], layer_index, inputs=forwards[i].inputs[layer_index], w=w)
+                for i in range(len(forwards))
+            ]
             return combine(parts, reduction)
 
         def batch_with_b(b: Array, layer_index: int = layer_index) -> Evaluation:
-            parts = [evaluate_from(layers, loss, targets[i], layer_index, inputs=forwards[i].inputs[layer_index], b=b) for i in range(len(forwards))]
+            parts = [
+                evaluate_from(layers, loss, targets[i], layer_index, inputs=forwards[i].inputs[layer_index], b=b)
+                for i in range(len(forwards))
+            ]
             return combine(parts, reduction)
 
         compare_fd(tally, f"{at}.dL_dw", finite_difference(batch_with_w, layer.w), step["layers"][layer_index]["dL_dw"])

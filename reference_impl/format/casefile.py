@@ -7,181 +7,19 @@ Infinity, no duplicate keys, no overflow), the case schema, then the rules a
 schema cannot express (matching sizes, which activation a loss needs).
 """
 
-import json
 import math
-import re
 from collections import deque
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
-from reference_impl.records import Case, Example, Layer, Optimizer, Trace
-from reference_impl.schemas import validator_for
-
-
-class InputError(Exception):
-    """A file or value that does not follow the spec; the message says where and why."""
-
-
-def json_path(parts: Iterable[Any]) -> str:
-    """The path of a value inside a JSON document, as the runner prints it.
-
-    json_path(["steps", 0, "examples", 1, "layers", 0, "dL_dz", 2]) -> "steps[0].examples[1].layers[0].dL_dz[2]"
-    """
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif text:
-            text += "." + str(part)
-        else:
-            text = str(part)
-    return text or "(top level)"
-
-
-class _Refused:
-    """Stands in for a value the spec forbids while parsing, so its path can be reported."""
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
-
-
-DUPLICATE_KEY = "\u0000duplicate key"  # a key no JSON document can hold unescaped
-
-# A JSON number can only overflow binary64 (about 1.8e308) with 210 or more digits in a
-# row or a positive exponent of three or more digits. Text with neither is parsed with
-# the json module's own number parsing, many times faster than a hook per number.
-# (One exponent pattern per letter: a pattern that starts with a literal is found fast.)
-_DIGITS_AS_ZEROS = str.maketrans("123456789", "000000000")
-_LONG_DIGIT_RUN = "0" * 210
-_LONG_EXPONENTS = (re.compile(r"e\+?0*[1-9][0-9][0-9]"), re.compile(r"E\+?0*[1-9][0-9][0-9]"))
-
-
-def _may_overflow(text: str) -> bool:
-    """_may_overflow('[1.5e300]') -> True, _may_overflow('[1.5e-300, 2]') -> False"""
-    if _LONG_DIGIT_RUN in text.translate(_DIGITS_AS_ZEROS):
-        return True
-    return _LONG_EXPONENTS[0].search(text) is not None or _LONG_EXPONENTS[1].search(text) is not None
-
-
-class _StrictHooks:
-    """The json.loads hooks of one parse; `refused` counts the markers they made, so
-    the document is only walked for a marker's path when there is one."""
-
-    def __init__(self) -> None:
-        self.refused = 0
-
-    def refuse(self, problem: str) -> _Refused:
-        self.refused = self.refused + 1
-        return _Refused(problem)
-
-    def constant(self, name: str) -> _Refused:
-        return self.refuse(f"{name} is not allowed: expected a finite number")
-
-    def finite_float(self, text: str) -> float | _Refused:
-        value = float(text)
-        if not math.isfinite(value):
-            return self.refuse(f"{text} overflows binary64: expected a finite number")
-        return value
-
-    def float_sized_int(self, text: str) -> int | _Refused:
-        value = int(text)
-        if abs(value) > 2**1023:
-            return self.refuse(f"{text[:20]}... overflows binary64: expected a finite number")
-        return value
-
-    def no_duplicate_keys(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result = dict(pairs)
-        if len(result) == len(pairs):
-            return result  # the common case: every key once
-        result = {}
-        for key, value in pairs:
-            if key in result:
-                result[DUPLICATE_KEY] = self.refuse(f"the key {key!r} appears twice")
-            result[key] = value
-        return result
-
-
-def _first_refused(document: Any) -> tuple[list[Any], _Refused] | None:
-    stack: list[tuple[Any, list[Any]]] = [(document, [])]
-    while stack:
-        item, path = stack.pop()
-        if isinstance(item, _Refused):
-            return path, item
-        if isinstance(item, dict):
-            if DUPLICATE_KEY in item:
-                return path, item[DUPLICATE_KEY]
-            for key, child in reversed(list(item.items())):
-                stack.append((child, [*path, key]))
-        elif isinstance(item, list):
-            for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], [*path, index]))
-    return None
-
-
-def parse_json_text(text: str, source: str) -> Any:
-    """Parse JSON strictly: NaN, Infinity, numbers that overflow and duplicate keys are
-    errors that name their path; so are syntax errors (with line and column)."""
-    hooks = _StrictHooks()
-    number_hooks: dict[str, Any] = {}
-    if _may_overflow(text):
-        number_hooks = {"parse_float": hooks.finite_float, "parse_int": hooks.float_sized_int}
-    try:
-        document = json.loads(text, parse_constant=hooks.constant, object_pairs_hook=hooks.no_duplicate_keys, **number_hooks)
-    except json.JSONDecodeError as error:
-        raise InputError(f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
-    except ValueError as error:  # e.g. an integer with too many digits
-        raise InputError(f"{source}: {error}") from None
-    except RecursionError:
-        raise InputError(f"{source}: JSON nested too deeply") from None
-    if hooks.refused == 0:
-        return document
-    try:
-        refused = _first_refused(document)
-    except RecursionError:
-        raise InputError(f"{source}: JSON nested too deeply") from None
-    if refused is not None:
-        path, marker = refused
-        raise InputError(f"{source}: at {json_path(path)}: {marker.problem}")
-    return document
-
-
-def read_json_file(path: Path) -> Any:
-    """Read and strictly parse one JSON file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    return parse_json_text(text, str(path))
+from reference_impl.core.records import Case, Example, Layer, Optimizer, Trace
+from reference_impl.format.json_path import json_path
+from reference_impl.format.schemas import schema_problems, validator_for
+from reference_impl.format.strict_json import InputError
 
 
 def schema_errors(document: Any, schema_name: str, source: str) -> list[str]:
-    """Every schema violation of `document`, as 'source: at path: message', sorted by path."""
-    validator: Draft202012Validator = validator_for(schema_name)
-    messages = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
-        messages.append(f"{source}: at {json_path(error.absolute_path)}: {_explain(error)}")
-    return messages
-
-
-def _explain(error: ValidationError) -> str:
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        return _explain(deepest)
-    if error.validator == "not" and isinstance(error.instance, dict):
-        return "unexpected key(s) for this activation (`slope` belongs to leaky_relu only)"
-    description = error.schema.get("description") if isinstance(error.schema, dict) else None
-    message = str(error.message)
-    if description and error.validator in ("type", "enum", "minItems", "minimum", "exclusiveMinimum", "exclusiveMaximum", "maximum"):
-        message += f" (expected: {description})"
-    return message
+    """Every schema violation of `document`, as 'source: at path: message', shallowest first."""
+    return [f"{source}: {problem}" for problem in schema_problems(validator_for(schema_name), document)]
 
 
 def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> list[str]:
@@ -199,9 +37,13 @@ def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> li
         n_neurons = len(layer["w"])
         for j in range(n_neurons):
             if len(layer["w"][j]) != n_inputs:
-                errors.append(f"{where('layers', layer_index, 'w', j)}: expected {n_inputs} weights (one per input of this layer), got {len(layer['w'][j])}")
+                errors.append(
+                    f"{where('layers', layer_index, 'w', j)}: expected {n_inputs} weights (one per input of this layer), got {len(layer['w'][j])}"
+                )
         if len(layer["b"]) != n_neurons:
-            errors.append(f"{where('layers', layer_index, 'b')}: expected {n_neurons} biases (one per row of w), got {len(layer['b'])}")
+            errors.append(
+                f"{where('layers', layer_index, 'b')}: expected {n_neurons} biases (one per row of w), got {len(layer['b'])}"
+            )
         if layer["activation"] == "softmax" and layer_index != n_layers - 1:
             errors.append(f"{where('layers', layer_index, 'activation')}: softmax is allowed only on the output layer")
         n_inputs = n_neurons
@@ -210,14 +52,20 @@ def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> li
     output_activation = layers[n_layers - 1]["activation"]
     loss = case["loss"]
     if loss == "binary_cross_entropy" and output_activation != "sigmoid":
-        errors.append(f"{where('loss')}: binary_cross_entropy needs a sigmoid output layer, the output layer is {output_activation}")
+        errors.append(
+            f"{where('loss')}: binary_cross_entropy needs a sigmoid output layer, the output layer is {output_activation}"
+        )
     if loss == "categorical_cross_entropy" and output_activation != "softmax":
-        errors.append(f"{where('loss')}: categorical_cross_entropy needs a softmax output layer, the output layer is {output_activation}")
+        errors.append(
+            f"{where('loss')}: categorical_cross_entropy needs a softmax output layer, the output layer is {output_activation}"
+        )
     for batch_index, batch in enumerate(case["batches"]):
         for example_index, example in enumerate(batch):
             place = where("batches", batch_index, example_index)
             if len(example["x"]) != n_network_inputs:
-                errors.append(f"{place}.x: expected {n_network_inputs} inputs (the first layer's weight columns), got {len(example['x'])}")
+                errors.append(
+                    f"{place}.x: expected {n_network_inputs} inputs (the first layer's weight columns), got {len(example['x'])}"
+                )
             y = example["y"]
             if len(y) != n_outputs:
                 errors.append(f"{place}.y: expected {n_outputs} targets (the output layer's neurons), got {len(y)}")
@@ -261,7 +109,14 @@ def case_from_json(document: Any, source: str, prefix: list[Any] | None = None) 
     layers = []
     for layer in document["layers"]:
         slope = float(layer.get("slope", 0.0))
-        layers.append(Layer(activation=layer["activation"], slope=slope, w=[_floats(row) for row in layer["w"]], b=_floats(layer["b"])))
+        layers.append(
+            Layer(
+                activation=layer["activation"],
+                slope=slope,
+                w=[_floats(row) for row in layer["w"]],
+                b=_floats(layer["b"]),
+            )
+        )
     optimizer_document = document["optimizer"]
     optimizer = Optimizer(
         lr=float(optimizer_document["lr"]),

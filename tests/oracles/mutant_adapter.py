@@ -1,28 +1,39 @@
 """A deliberately buggy port for the mutation test: protocol v1 over the numpy oracle
 with one catalogue bug switched on.
 
-    python tests/mutant_adapter.py BUG_ID
+    PYTHONPATH=tests python -m oracles.mutant_adapter BUG_ID      (from the repository's root)
 
 It shares no code with the reference or with reference_impl/conformance/bug_variants.py:
-the bug lives in tests/numpy_oracle.py (matrix form). NaN, which JSON cannot
+the bug lives in tests/oracles/numpy_oracle.py (matrix form). NaN, which JSON cannot
 carry, is written as null, as JavaScript's JSON.stringify does.
 """
 
 import json
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from numpy_oracle import BUG_IDS, run_case
+from oracles.numpy_oracle import BUG_IDS, run_case
 
 FEATURES = [
-    "identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "sse", "half_sse", "mse",
-    "binary_cross_entropy", "categorical_cross_entropy", "mini_batch", "reduction_sum",
-    "multi_step", "momentum", "weight_decay",
+    "identity",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softmax",
+    "sse",
+    "half_sse",
+    "mse",
+    "binary_cross_entropy",
+    "categorical_cross_entropy",
+    "mini_batch",
+    "reduction_sum",
+    "multi_step",
+    "momentum",
+    "weight_decay",
 ]
 
 
@@ -38,7 +49,12 @@ def nan_to_null(value: Any) -> Any:
 
 def answer(message: dict[str, Any], bug: str) -> dict[str, Any] | None:
     if message.get("type") == "hello":
-        return {"type": "hello", "protocol": 1, "implementation": {"name": f"mutant {bug}", "language": "python", "version": "0"}, "features": FEATURES}
+        return {
+            "type": "hello",
+            "protocol": 1,
+            "implementation": {"name": f"mutant {bug}", "language": "python", "version": "0"},
+            "features": FEATURES,
+        }
     if message.get("type") == "run":
         try:
             with np.errstate(all="ignore"):

@@ -1,6 +1,6 @@
 """An independent, matrix-form oracle for the backprop-spec vectors (tests only).
 
-Written from the spec's semantics (DESIGN.md, the JSON Schemas and the
+Written from the spec's semantics (spec/spec.md, the JSON Schemas and the
 docstrings that state the equations), never by calling or copying the
 reference's neuron-at-a-time loops: a layer is a matrix `w` of shape
 [n_neurons][n_inputs] and a vector `b`, and one example runs as
@@ -12,7 +12,7 @@ reference's neuron-at-a-time loops: a layer is a matrix `w` of shape
 `run_case(case)` turns the JSON `case` object of a vector into a trace shaped
 exactly like the vector's `expected`. `dtype=np.float32` makes it a float32
 port (every input number parsed to float32, every operation in float32).
-`bugs` switches on catalogue bugs (reference_impl/suite/vocabulary.py BUGS), so
+`bugs` switches on catalogue bugs (reference_impl/format/vocabulary.py BUGS), so
 the tests can show that each vector catches the bugs it claims.
 
 The module also holds the tolerance comparison the tests share:
@@ -263,7 +263,9 @@ def forward(layers: list[Layer], x: Array, bugs: frozenset[str]) -> Forward:
     return Forward(zs=zs, inputs=inputs)
 
 
-def sgd(p: Array, dL_dp: Array, buffer: Array | None, optimizer: Optimizer, bugs: frozenset[str]) -> tuple[Array, Array | None]:
+def sgd(
+    p: Array, dL_dp: Array, buffer: Array | None, optimizer: Optimizer, bugs: frozenset[str]
+) -> tuple[Array, Array | None]:
     """PyTorch SGD (dampening 0, no nesterov): returns (new p, new momentum buffer or None)."""
     if dL_dp.shape != p.shape:
         raise ValueError(f"gradient shape {dL_dp.shape} does not match parameter shape {p.shape}")
@@ -406,7 +408,15 @@ def run_case(case: dict[str, Any], dtype: FloatType = np.float64, bugs: frozense
     def array(values: Any) -> Array:
         return np.asarray(values, dtype=dtype)
 
-    layers = [Layer(activation=layer["activation"], slope=array(layer.get("slope", 0.0)), w=array(layer["w"]), b=array(layer["b"])) for layer in case["layers"]]
+    layers = [
+        Layer(
+            activation=layer["activation"],
+            slope=array(layer.get("slope", 0.0)),
+            w=array(layer["w"]),
+            b=array(layer["b"]),
+        )
+        for layer in case["layers"]
+    ]
     settings = case["optimizer"]
     optimizer = Optimizer(
         lr=array(settings["lr"]),

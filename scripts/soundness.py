@@ -1,7 +1,7 @@
 """Tolerance soundness: is every vector's tolerance wide enough for a correct port
-and narrow enough for every catalogue bug?  (issue 3, item 9)
+and narrow enough for every catalogue bug?
 
-    python -m reference_impl.conformance.soundness [--vectors DIR] [--only GLOB] [--seeds N]
+    python scripts/soundness.py [--vectors DIR] [--only GLOB] [--seeds N]
 
 A correct port in another language may use another libm (exp, log, log1p and
 tanh off by an ulp or a few) and may add in another order. This script
@@ -24,8 +24,6 @@ float32 arithmetic does) must fail it. The margins printed are:
 """
 
 import argparse
-import fnmatch
-import json
 import math
 import random
 import struct
@@ -36,12 +34,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from reference_impl import activations, losses
-from reference_impl.casefile import case_from_json, trace_to_json
 from reference_impl.conformance.bug_variants import VARIANTS, VariantCannotRunError, run_variant
 from reference_impl.conformance.compare import compare_trace
-from reference_impl.records import Case, Example, Layer
-from reference_impl.training import train
+from reference_impl.core import activations, losses
+from reference_impl.core.records import Case, Example, Layer
+from reference_impl.core.training import train
+from reference_impl.format.casefile import case_from_json, trace_to_json
+from reference_impl.format.vectors import load_vectors
 
 NUDGED_FUNCTIONS = ("exp", "log", "log1p", "tanh")
 MAX_NUDGE_ULPS = 4
@@ -120,13 +119,23 @@ def permute_case(case: Case, generator: random.Random) -> tuple[Case, list[list[
     for layer_index, layer in enumerate(case.layers):
         rows = permuted(layer.w, orders[layer_index + 1])
         w = [permuted(row, orders[layer_index]) for row in rows]
-        layers.append(Layer(layer.activation, layer.slope, w, permuted(layer.b, orders[layer_index + 1])))
+        layers.append(
+            Layer(activation=layer.activation, slope=layer.slope, w=w, b=permuted(layer.b, orders[layer_index + 1]))
+        )
     batch_orders = [random_order(len(batch), generator) for batch in case.batches]
     batches = []
     for batch_index, batch in enumerate(case.batches):
         examples = [Example(permuted(example.x, orders[0]), permuted(example.y, orders[-1])) for example in batch]
         batches.append(permuted(examples, batch_orders[batch_index]))
-    return Case(layers, case.loss, case.reduction, case.optimizer, batches, case.n_steps), orders, batch_orders
+    permuted_case = Case(
+        layers=layers,
+        loss=case.loss,
+        reduction=case.reduction,
+        optimizer=case.optimizer,
+        n_steps=case.n_steps,
+        batches=batches,
+    )
+    return permuted_case, orders, batch_orders
 
 
 def unpermute_trace(trace: dict[str, Any], orders: list[list[int]], batch_orders: list[list[int]]) -> dict[str, Any]:
@@ -148,23 +157,32 @@ def unpermute_trace(trace: dict[str, Any], orders: list[list[int]], batch_orders
             layers = []
             for layer_index, layer in enumerate(example["layers"]):
                 neurons = orders[layer_index + 1]
-                layers.append({
-                    "z": vector(layer["z"], neurons), "a": vector(layer["a"], neurons),
-                    "dL_da": vector(layer["dL_da"], neurons), "dL_dz": vector(layer["dL_dz"], neurons),
-                    "dL_dw": matrix(layer["dL_dw"], layer_index), "dL_db": vector(layer["dL_db"], neurons),
-                    "dL_dx": vector(layer["dL_dx"], orders[layer_index]),
-                })
+                layers.append(
+                    {
+                        "z": vector(layer["z"], neurons),
+                        "a": vector(layer["a"], neurons),
+                        "dL_da": vector(layer["dL_da"], neurons),
+                        "dL_dz": vector(layer["dL_dz"], neurons),
+                        "dL_dw": matrix(layer["dL_dw"], layer_index),
+                        "dL_db": vector(layer["dL_db"], neurons),
+                        "dL_dx": vector(layer["dL_dx"], orders[layer_index]),
+                    }
+                )
             examples.append({"loss": example["loss"], "layers": layers})
         batch_order = batch_orders[step_index % len(batch_orders)]
         updates = []
         for layer_index, update in enumerate(step["layers"]):
             neurons = orders[layer_index + 1]
-            updates.append({
-                "dL_dw": matrix(update["dL_dw"], layer_index), "dL_db": vector(update["dL_db"], neurons),
-                "momentum_buffer_w": matrix(update["momentum_buffer_w"], layer_index),
-                "momentum_buffer_b": vector(update["momentum_buffer_b"], neurons),
-                "w": matrix(update["w"], layer_index), "b": vector(update["b"], neurons),
-            })
+            updates.append(
+                {
+                    "dL_dw": matrix(update["dL_dw"], layer_index),
+                    "dL_db": vector(update["dL_db"], neurons),
+                    "momentum_buffer_w": matrix(update["momentum_buffer_w"], layer_index),
+                    "momentum_buffer_b": vector(update["momentum_buffer_b"], neurons),
+                    "w": matrix(update["w"], layer_index),
+                    "b": vector(update["b"], neurons),
+                }
+            )
         steps.append({"examples": unpermuted(examples, batch_order), "loss": step["loss"], "layers": updates})
     return {"steps": steps}
 
@@ -180,20 +198,24 @@ def float32_inputs(case: Case) -> Case:
     layers = []
     for layer in case.layers:
         w = [[to_float32(v) for v in row] for row in layer.w]
-        layers.append(Layer(layer.activation, to_float32(layer.slope), w, [to_float32(v) for v in layer.b]))
-    batches = [[Example([to_float32(v) for v in example.x], [to_float32(v) for v in example.y]) for example in batch] for batch in case.batches]
-    optimizer = type(case.optimizer)(to_float32(case.optimizer.lr), to_float32(case.optimizer.momentum), to_float32(case.optimizer.weight_decay))
-    return Case(layers, case.loss, case.reduction, optimizer, batches, case.n_steps)
-
-
-def load_vectors(directory: Path, patterns: list[str]) -> list[dict[str, Any]]:
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    vectors = []
-    for entry in manifest["vectors"]:
-        if patterns and not any(fnmatch.fnmatch(entry["id"], pattern) for pattern in patterns):
-            continue
-        vectors.append(json.loads((directory / entry["file"]).read_text(encoding="utf-8")))
-    return vectors
+        layers.append(
+            Layer(activation=layer.activation, slope=to_float32(layer.slope), w=w, b=[to_float32(v) for v in layer.b])
+        )
+    batches = [
+        [Example([to_float32(v) for v in example.x], [to_float32(v) for v in example.y]) for example in batch]
+        for batch in case.batches
+    ]
+    optimizer = type(case.optimizer)(
+        to_float32(case.optimizer.lr), to_float32(case.optimizer.momentum), to_float32(case.optimizer.weight_decay)
+    )
+    return Case(
+        layers=layers,
+        loss=case.loss,
+        reduction=case.reduction,
+        optimizer=optimizer,
+        n_steps=case.n_steps,
+        batches=batches,
+    )
 
 
 def correct_side(vector: dict[str, Any], seeds: int) -> tuple[float, str]:
@@ -207,9 +229,16 @@ def correct_side(vector: dict[str, Any], seeds: int) -> tuple[float, str]:
             runs.append((f"nudged libm (seed {seed})", trace_to_json(train(case))))
         generator = random.Random(seed)
         permuted_case, orders, batch_orders = permute_case(case, generator)
-        runs.append((f"reordered sums (seed {seed})", unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders)))
+        runs.append(
+            (
+                f"reordered sums (seed {seed})",
+                unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders),
+            )
+        )
         with nudged_libm(seed + 1000):
-            runs.append((f"both (seed {seed})", unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders)))
+            runs.append(
+                (f"both (seed {seed})", unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders))
+            )
         for name, trace in runs:
             result = compare_trace(vector["expected"], trace, vector["tolerance"])
             ratio = result.largest_ratio if result.passed else max(result.largest_ratio, math.inf)
@@ -224,7 +253,7 @@ def bug_side(vector: dict[str, Any]) -> dict[str, float]:
     reached: dict[str, float] = {}
     for variant in VARIANTS:
         try:
-            trace = trace_to_json(run_variant(case, variant.name))
+            trace = trace_to_json(run_variant(case, frozenset({variant.name})))
         except (VariantCannotRunError, IndexError):
             reached[variant.bug] = max(reached.get(variant.bug, 0.0), math.inf)  # cannot even run: caught
             continue
@@ -239,12 +268,14 @@ def bug_side(vector: dict[str, Any]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reference_impl.conformance.soundness", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python scripts/soundness.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--vectors", default="vectors", help="the vectors directory (default: ./vectors)")
-    parser.add_argument("--only", action="append", default=[], help="only vectors whose id matches this glob (repeatable)")
+    parser.add_argument(
+        "--only", action="append", default=[], help="only vectors whose id matches this glob (repeatable)"
+    )
     parser.add_argument("--seeds", type=int, default=2, help="perturbed runs per vector and kind (default: 2)")
     arguments = parser.parse_args(argv)
-    vectors = load_vectors(Path(arguments.vectors), arguments.only)
+    vectors = load_vectors(Path(arguments.vectors)).select(arguments.only)
     worst_correct = 0.0
     worst_where = ""
     failures = []
@@ -255,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         if ratio > worst_correct:
             worst_correct, worst_where = ratio, f"{vector['id']} ({run})"
         if ratio > 1.0:
-            failures.append(f"{vector['id']}: a correct but perturbed run ({run}) exceeds the tolerance: ratio {ratio:.3g}")
+            failures.append(
+                f"{vector['id']}: a correct but perturbed run ({run}) exceeds the tolerance: ratio {ratio:.3g}"
+            )
         for bug, reached in bug_side(vector).items():
             if math.isinf(reached):
                 structural[bug] = structural.get(bug, 0) + 1
@@ -263,8 +296,12 @@ def main(argv: list[str] | None = None) -> int:
                 best_per_bug[bug] = (reached, vector["id"])
     print(f"{len(vectors)} vectors, {arguments.seeds} seed(s) per perturbation")
     margin = math.inf if worst_correct == 0.0 else 1.0 / worst_correct
-    print(f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'}; margin (allowed / deviation) = {margin:.3g}")
-    print("bug side, per bug: the largest numeric error / allowed (and its vector); vectors where it cannot run or gives non-numbers")
+    print(
+        f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'}; margin (allowed / deviation) = {margin:.3g}"
+    )
+    print(
+        "bug side, per bug: the largest numeric error / allowed (and its vector); vectors where it cannot run or gives non-numbers"
+    )
     smallest = math.inf
     for bug in sorted(set(best_per_bug) | set(structural)):
         reached, where = best_per_bug.get(bug, (0.0, "-"))

@@ -32,7 +32,7 @@ tolerance. Also recorded: the relative difference |got - expected| / max(|expect
 its maximum overall and among numbers with |expected| > 1e-6 (where no
 cancellation to near zero can inflate it).
 
-Run as a script (`python3 tests/pytorch_crosscheck.py`) it prints the report
+Run as a script (`python3 tests/oracles/pytorch_crosscheck.py`) it prints the report
 and exits 1 when a number lies outside its vector's tolerance.
 
 A known difference (within every tolerance): torch.sigmoid computes
@@ -60,7 +60,9 @@ from torch.nn import functional
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "vectors"
 DTYPE = torch.float64
-TINY = math.ulp(0.0)  # the smallest subnormal: max(|e|, TINY) never divides by 0, and a subnormal e keeps its true relative difference
+TINY = math.ulp(
+    0.0
+)  # the smallest subnormal: max(|e|, TINY) never divides by 0, and a subnormal e keeps its true relative difference
 SIGNIFICANT = 1e-6  # the second maximum looks only at |expected| above this
 CROSS_ENTROPIES = ("binary_cross_entropy", "categorical_cross_entropy")
 
@@ -144,7 +146,9 @@ def build_network(case: dict[str, Any]) -> Network:
     )
 
 
-def trace_example(network: Network, loss_name: str, example: dict[str, Any]) -> tuple[dict[str, Any], list[torch.Tensor]]:
+def trace_example(
+    network: Network, loss_name: str, example: dict[str, Any]
+) -> tuple[dict[str, Any], list[torch.Tensor]]:
     """Forward and backward of one example with the current parameters.
 
     Returns the example's trace (shaped like the vector's) and its gradients
@@ -307,7 +311,9 @@ def _path(parts: list[Any]) -> str:
     return text
 
 
-def _walk(expected: Any, got: Any, parts: list[Any], errors: list[str]) -> Iterator[tuple[str, float | None, float | None]]:
+def _walk(
+    expected: Any, got: Any, parts: list[Any], errors: list[str]
+) -> Iterator[tuple[str, float | None, float | None]]:
     """(path, expected, got) for every number of `expected`; (path, None, None) for each null skipped."""
     if expected is None:
         yield _path(parts), None, None
@@ -350,10 +356,14 @@ def compare_vector(vector: dict[str, Any], trace: dict[str, Any]) -> VectorResul
         relative = absolute / max(abs(expected), TINY)
         if not math.isfinite(got):
             relative = math.inf
-        difference = Difference(result.vector_id, path, expected, got, relative, tolerance_abs + tolerance_rel * abs(expected))
+        difference = Difference(
+            result.vector_id, path, expected, got, relative, tolerance_abs + tolerance_rel * abs(expected)
+        )
         if result.worst is None or relative > result.worst.relative:
             result.worst = difference
-        if abs(expected) > SIGNIFICANT and (result.worst_significant is None or relative > result.worst_significant.relative):
+        if abs(expected) > SIGNIFICANT and (
+            result.worst_significant is None or relative > result.worst_significant.relative
+        ):
             result.worst_significant = difference
         if not difference.within:
             result.outside.append(difference)
@@ -428,11 +438,18 @@ def format_report(report: Report) -> str:
     if significant is not None:
         lines.append(f"largest relative difference where |expected| > {SIGNIFICANT:g}: {significant.relative:.3g}")
         lines.append(f"  {significant.describe()}")
-    ranked = sorted((r.worst_significant for r in report.results if r.worst_significant is not None), key=lambda d: -d.relative)
-    lines.append("vectors with the largest significant relative differences: " + ", ".join(f"{d.vector_id} {d.relative:.2g}" for d in ranked[:5]))
+    ranked = sorted(
+        (r.worst_significant for r in report.results if r.worst_significant is not None), key=lambda d: -d.relative
+    )
+    lines.append(
+        "vectors with the largest significant relative differences: "
+        + ", ".join(f"{d.vector_id} {d.relative:.2g}" for d in ranked[:5])
+    )
     failing = report.failing
     if not failing:
-        lines.append(f"every number of every vector lies within its vector's tolerance ({len(report.results)} of {len(report.results)} vectors)")
+        lines.append(
+            f"every number of every vector lies within its vector's tolerance ({len(report.results)} of {len(report.results)} vectors)"
+        )
     else:
         lines.append(f"{len(failing)} vector(s) have numbers outside their tolerance:")
         for result in failing:

@@ -19,15 +19,14 @@ and any layout beyond lines of text.
 """
 
 import html
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reference_impl.activations import activate_prime
-from reference_impl.optimizer import decayed_gradient
-from reference_impl.records import Optimizer
+from reference_impl.core.activations import activate_prime
+from reference_impl.core.optimizer import decayed_gradient
+from reference_impl.format.vectors import load_vectors
 
 
 @dataclass(frozen=True)
@@ -56,12 +55,9 @@ def load_vector(vector_id: str, vectors: Path) -> dict[str, Any]:
     """The vector `vector_id` (e.g. "seed/single-neuron") from the directory `vectors`,
     or the vector file `vector_id` itself when that path exists."""
     path = Path(vector_id)
-    if not (path.is_file() and path.suffix == ".json"):
-        path = vectors / f"{vector_id}.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"no vector {vector_id!r}: {path} does not exist (ids look like seed/single-neuron)")
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
+    if path.is_file() and path.suffix == ".json":
+        return load_vectors(path).vectors[0]
+    return load_vectors(vectors).vector(vector_id)
 
 
 def number(value: float) -> str:
@@ -158,7 +154,12 @@ def _forward(layer: dict[str, Any], layer_number: int, inputs: list[float], reco
             values.append(operand(w[j][k]) + "·" + operand(inputs[k]))
         symbols.append(names.of("b", j))
         values.append(operand(b[j]))
-        lines.append(Line(f"{names.of('z', j)} = {' + '.join(symbols)} = {' + '.join(values)} = {number(record['z'][j])}", "eq. 6.1"))
+        lines.append(
+            Line(
+                f"{names.of('z', j)} = {' + '.join(symbols)} = {' + '.join(values)} = {number(record['z'][j])}",
+                "eq. 6.1",
+            )
+        )
     activation = layer["activation"]
     if activation == "softmax":
         lines.append(Line(f"a = softmax(z) = softmax({numbers(record['z'])}) = {numbers(record['a'])}", "eq. 4.11"))
@@ -167,7 +168,12 @@ def _forward(layer: dict[str, Any], layer_number: int, inputs: list[float], reco
     for j in range(n_neurons):
         function = activation if activation != "leaky_relu" else f"leaky_relu[slope {number(layer['slope'])}]"
         z_j = names.of("z", j)
-        lines.append(Line(f"{names.of('a', j)} = {function}({z_j}) = {function}({number(record['z'][j])}) = {number(record['a'][j])}", refs[activation]))
+        lines.append(
+            Line(
+                f"{names.of('a', j)} = {function}({z_j}) = {function}({number(record['z'][j])}) = {number(record['a'][j])}",
+                refs[activation],
+            )
+        )
     return lines
 
 
@@ -183,8 +189,16 @@ def _loss(loss: str, z: list[float], a: list[float], y: list[float], value: floa
             return [Line(f"loss = 0.5·({symbols}) = 0.5·({values}) = {number(value)}", "eqs. 5.1, 5.3")]
         return [Line(f"loss = ({symbols}) / {n} = ({values}) / {n} = {number(value)}", "eqs. 5.1, 5.4")]
     if loss == "binary_cross_entropy":
-        terms = " + ".join(f"(max({operand(z[j])}, 0) - {operand(z[j])}·{operand(y[j])} + log(1 + e^-|{number(z[j])}|))" for j in range(n))
-        return [Line(f"loss = (sum_j max(z[j], 0) - z[j]·y[j] + log(1 + e^-|z[j]|)) / {n} = ({terms}) / {n} = {number(value)}", "eq. 5.5")]
+        terms = " + ".join(
+            f"(max({operand(z[j])}, 0) - {operand(z[j])}·{operand(y[j])} + log(1 + e^-|{number(z[j])}|))"
+            for j in range(n)
+        )
+        return [
+            Line(
+                f"loss = (sum_j max(z[j], 0) - z[j]·y[j] + log(1 + e^-|z[j]|)) / {n} = ({terms}) / {n} = {number(value)}",
+                "eq. 5.5",
+            )
+        ]
     terms = " + ".join(f"{operand(y[j])}·log({number(a[j])})" for j in range(n))
     return [
         Line(f"loss = -sum_j y[j]·log a[j] = -({terms}) = {number(value)}", "eq. 5.6"),
@@ -212,7 +226,9 @@ def _output_dL_da(loss: str, a: list[float], y: list[float], record: dict[str, A
     return lines
 
 
-def _dL_dz(layer: dict[str, Any], loss: str, is_output: bool, y: list[float], record: dict[str, Any], names: _Names) -> list[Line]:
+def _dL_dz(
+    layer: dict[str, Any], loss: str, is_output: bool, y: list[float], record: dict[str, Any], names: _Names
+) -> list[Line]:
     z = record["z"]
     a = record["a"]
     dL_dz = record["dL_dz"]
@@ -227,7 +243,12 @@ def _dL_dz(layer: dict[str, Any], loss: str, is_output: bool, y: list[float], re
     if is_output and loss == "categorical_cross_entropy":
         for j in range(n):
             a_j, y_j = names.of("a", j), names.of("y", j)
-            lines.append(Line(f"{names.of('dL_dz', j)} = {a_j} - {y_j} = {number(a[j])} - {operand(y[j])} = {number(dL_dz[j])}", "eq. 5.11"))
+            lines.append(
+                Line(
+                    f"{names.of('dL_dz', j)} = {a_j} - {y_j} = {number(a[j])} - {operand(y[j])} = {number(dL_dz[j])}",
+                    "eq. 5.11",
+                )
+            )
         return lines
     dL_da = record["dL_da"]
     if layer["activation"] == "softmax":
@@ -241,11 +262,17 @@ def _dL_dz(layer: dict[str, Any], loss: str, is_output: bool, y: list[float], re
         return lines
     activation = layer["activation"]
     slope = float(layer.get("slope", 0.0))
-    refs = {"identity": "eqs. 4.2, 6.4", "sigmoid": "eqs. 4.4, 6.4", "tanh": "eqs. 4.6, 6.4", "relu": "eqs. 4.8, 6.4", "leaky_relu": "eqs. 4.10, 6.4"}
+    refs = {
+        "identity": "eqs. 4.2, 6.4",
+        "sigmoid": "eqs. 4.4, 6.4",
+        "tanh": "eqs. 4.6, 6.4",
+        "relu": "eqs. 4.8, 6.4",
+        "leaky_relu": "eqs. 4.10, 6.4",
+    }
     if not is_output:
         refs = {name: ref.replace("6.4", "6.5") for name, ref in refs.items()}
     for j in range(n):
-        derivative = activate_prime(activation, slope, z[j])  # f'(z): not in the trace, computed by the reference
+        derivative = activate_prime(activation, z[j], slope)  # f'(z): not in the trace, computed by the reference
         left = names.of("dL_dz", j)
         text = (
             f"{left} = {names.of('dL_da', j)}·{activation}'({names.of('z', j)}) = {operand(dL_da[j])}·{activation}'({number(z[j])})"
@@ -255,7 +282,15 @@ def _dL_dz(layer: dict[str, Any], loss: str, is_output: bool, y: list[float], re
     return lines
 
 
-def _backward(layer: dict[str, Any], layer_number: int, n_layers: int, loss: str, inputs: list[float], y: list[float], record: dict[str, Any]) -> list[Line]:
+def _backward(
+    layer: dict[str, Any],
+    layer_number: int,
+    n_layers: int,
+    loss: str,
+    inputs: list[float],
+    y: list[float],
+    record: dict[str, Any],
+) -> list[Line]:
     w = layer["w"]
     n_neurons = len(w)
     n_inputs = len(w[0])
@@ -298,7 +333,9 @@ def _batch(step: dict[str, Any], layers: list[dict[str, Any]], reduction: str) -
     m = len(examples)
     word = "mean: add in batch order, divide once by m" if reduction == "mean" else "sum: add in batch order"
     lines = [Line(f"m = {m} example" + ("s" if m != 1 else "") + f", reduction {reduction} ({word})", "section 6.3")]
-    lines.append(Line("loss = " + _reduced([example["loss"] for example in examples], reduction, step["loss"]), "eq. 6.10"))
+    lines.append(
+        Line("loss = " + _reduced([example["loss"] for example in examples], reduction, step["loss"]), "eq. 6.10")
+    )
     for layer_index in range(len(layers)):
         w = layers[layer_index]["w"]
         names = _Names(len(w), len(w[0]))
@@ -307,16 +344,29 @@ def _batch(step: dict[str, Any], layers: list[dict[str, Any]], reduction: str) -
         for j in range(len(w)):
             for k in range(len(w[0])):
                 per_example = [example["layers"][layer_index]["dL_dw"][j][k] for example in examples]
-                text = prefix + f"{names.of('dL_dw', j, k)} = " + _reduced(per_example, reduction, update["dL_dw"][j][k])
+                text = (
+                    prefix + f"{names.of('dL_dw', j, k)} = " + _reduced(per_example, reduction, update["dL_dw"][j][k])
+                )
                 lines.append(Line(text, "eq. 6.11"))
         for j in range(len(w)):
             per_example = [example["layers"][layer_index]["dL_db"][j] for example in examples]
-            lines.append(Line(prefix + f"{names.of('dL_db', j)} = " + _reduced(per_example, reduction, update["dL_db"][j]), "eq. 6.12"))
+            lines.append(
+                Line(
+                    prefix + f"{names.of('dL_db', j)} = " + _reduced(per_example, reduction, update["dL_db"][j]),
+                    "eq. 6.12",
+                )
+            )
     return lines
 
 
 def _update_one(
-    name: str, p: float, gradient: float, buffer: float | None, previous_buffer: float | None, new_p: float, optimizer: dict[str, Any]
+    name: str,
+    p: float,
+    gradient: float,
+    buffer: float | None,
+    previous_buffer: float | None,
+    new_p: float,
+    optimizer: dict[str, Any],
 ) -> list[Line]:
     """The lines of eqs. 6.13-6.15 for one parameter called `name` (e.g. 'w[0][1]')."""
     lr = float(optimizer["lr"])
@@ -327,7 +377,7 @@ def _update_one(
     step_name = gradient_name
     step_value = gradient
     if weight_decay != 0.0:
-        g = decayed_gradient(gradient, p, Optimizer(lr, momentum, weight_decay))  # not in the trace: computed by the reference
+        g = decayed_gradient(gradient, p, weight_decay)  # not in the trace: computed by the reference
         text = f"g = {gradient_name} + weight_decay·{name} = {operand(gradient)} + {number(weight_decay)}·{operand(p)} = {number(g)}"
         lines.append(Line(text, "eq. 6.13"))
         step_name, step_value = "g", g
@@ -335,13 +385,23 @@ def _update_one(
         assert buffer is not None
         buffer_name = "momentum_buffer_" + name
         if previous_buffer is None:
-            lines.append(Line(f"{buffer_name} = {step_name} = {number(buffer)}   (first step: the buffer starts as the gradient)", "eq. 6.14"))
+            lines.append(
+                Line(
+                    f"{buffer_name} = {step_name} = {number(buffer)}   (first step: the buffer starts as the gradient)",
+                    "eq. 6.14",
+                )
+            )
         else:
             values = f"{number(momentum)}·{operand(previous_buffer)} + {operand(step_value)}"
             text = f"{buffer_name} = momentum·previous {buffer_name} + {step_name} = {values} = {number(buffer)}"
             lines.append(Line(text, "eq. 6.14"))
         step_name, step_value = buffer_name, buffer
-    lines.append(Line(f"{name} = {name} - lr·{step_name} = {operand(p)} - {number(lr)}·{operand(step_value)} = {number(new_p)}", "eq. 6.15"))
+    lines.append(
+        Line(
+            f"{name} = {name} - lr·{step_name} = {operand(p)} - {number(lr)}·{operand(step_value)} = {number(new_p)}",
+            "eq. 6.15",
+        )
+    )
     return lines
 
 
@@ -359,17 +419,29 @@ def _update(vector: dict[str, Any], step_index: int, layer_index: int, layer: di
             previous_buffer = None
             if previous is not None and previous["momentum_buffer_w"] is not None:
                 previous_buffer = previous["momentum_buffer_w"][j][k]
-            lines += _update_one(names.of("w", j, k), w[j][k], update["dL_dw"][j][k], buffer, previous_buffer, update["w"][j][k], optimizer)
+            lines += _update_one(
+                names.of("w", j, k),
+                w[j][k],
+                update["dL_dw"][j][k],
+                buffer,
+                previous_buffer,
+                update["w"][j][k],
+                optimizer,
+            )
     for j in range(len(w)):
         buffer = None if update["momentum_buffer_b"] is None else update["momentum_buffer_b"][j]
         previous_buffer = None
         if previous is not None and previous["momentum_buffer_b"] is not None:
             previous_buffer = previous["momentum_buffer_b"][j]
-        lines += _update_one(names.of("b", j), layer["b"][j], update["dL_db"][j], buffer, previous_buffer, update["b"][j], optimizer)
+        lines += _update_one(
+            names.of("b", j), layer["b"][j], update["dL_db"][j], buffer, previous_buffer, update["b"][j], optimizer
+        )
     return lines
 
 
-def explain(vector: dict[str, Any], step_index: int = 0, example_index: int | None = None, update: bool = True) -> list[Section]:
+def explain(
+    vector: dict[str, Any], step_index: int = 0, example_index: int | None = None, update: bool = True
+) -> list[Section]:
     """The walk-through of step `step_index` of `vector`: for each example (or only
     `example_index`), every layer's forward pass, the loss and every layer's backward
     pass; then the batch reduction and (if `update`) the parameter update."""
@@ -379,7 +451,9 @@ def explain(vector: dict[str, Any], step_index: int = 0, example_index: int | No
         raise IndexError(f"{vector['id']} has {len(steps)} step(s); there is no step {step_index}")
     batch = case["batches"][step_index % len(case["batches"])]
     if example_index is not None and not 0 <= example_index < len(batch):
-        raise IndexError(f"step {step_index} of {vector['id']} has {len(batch)} example(s); there is no example {example_index}")
+        raise IndexError(
+            f"step {step_index} of {vector['id']} has {len(batch)} example(s); there is no example {example_index}"
+        )
     layers = _parameters_before(vector, step_index)
     n_layers = len(layers)
     step = steps[step_index]
@@ -393,7 +467,14 @@ def explain(vector: dict[str, Any], step_index: int = 0, example_index: int | No
         for layer_index in range(n_layers):
             layer = layers[layer_index]
             title = f"{where}, layer {layer_index + 1} ({layer['activation']}): forward"
-            sections.append(Section(title, _forward(layer, layer_index + 1, inputs[layer_index], records[layer_index]), "forward", layer_index + 1))
+            sections.append(
+                Section(
+                    title,
+                    _forward(layer, layer_index + 1, inputs[layer_index], records[layer_index]),
+                    "forward",
+                    layer_index + 1,
+                )
+            )
             inputs.append(records[layer_index]["a"])
         output = records[n_layers - 1]
         y_line = Line("y = " + numbers(example["y"]) + "   (the example's target)")
@@ -402,13 +483,19 @@ def explain(vector: dict[str, Any], step_index: int = 0, example_index: int | No
         for layer_index in range(n_layers - 1, -1, -1):
             layer = layers[layer_index]
             title = f"{where}, layer {layer_index + 1} ({layer['activation']}): backward"
-            lines = _backward(layer, layer_index + 1, n_layers, case["loss"], inputs[layer_index], example["y"], records[layer_index])
+            lines = _backward(
+                layer, layer_index + 1, n_layers, case["loss"], inputs[layer_index], example["y"], records[layer_index]
+            )
             sections.append(Section(title, lines, "backward", layer_index + 1))
-    sections.append(Section(f"Step {step_index}: batch gradients", _batch(step, layers, case.get("reduction", "mean")), "batch"))
+    sections.append(
+        Section(f"Step {step_index}: batch gradients", _batch(step, layers, case.get("reduction", "mean")), "batch")
+    )
     if update:
         for layer_index in range(n_layers):
             title = f"Step {step_index}, layer {layer_index + 1}: update"
-            sections.append(Section(title, _update(vector, step_index, layer_index, layers[layer_index]), "update", layer_index + 1))
+            sections.append(
+                Section(title, _update(vector, step_index, layer_index, layers[layer_index]), "update", layer_index + 1)
+            )
     return sections
 
 
@@ -438,7 +525,11 @@ def to_html(sections: list[Section], ref_href: Callable[[str], str | None]) -> s
             if line.ref:
                 href = ref_href(line.ref)
                 label = html.escape(line.ref)
-                ref = f' <a class="wt-ref" href="{html.escape(href)}">{label}</a>' if href else f' <span class="wt-ref">{label}</span>'
+                ref = (
+                    f' <a class="wt-ref" href="{html.escape(href)}">{label}</a>'
+                    if href
+                    else f' <span class="wt-ref">{label}</span>'
+                )
             out.append(f'<div class="wt-line"><code>{html.escape(line.text)}</code>{ref}</div>')
         out.append("</div>")
     out.append("</div>")

@@ -131,10 +131,10 @@ def softmax_dL_dz(a: list[float], dL_da: list[float]) -> list[float]:
     return dL_dz
 
 
-def activate(name: str, slope: float, z: float) -> float:
+def activate(name: str, z: float, slope: float) -> float:
     """a = f(z) for the per-neuron activation called `name`  (spec section 4).
 
-    `slope` is only read by leaky_relu. activate("relu", 0.0, -1.0) -> 0.0
+    `slope` is only read by leaky_relu. activate("relu", -1.0, 0.0) -> 0.0
     """
     if name == "identity":
         return identity(z)
@@ -149,10 +149,10 @@ def activate(name: str, slope: float, z: float) -> float:
     raise ValueError("unknown per-neuron activation: " + name)
 
 
-def activate_prime(name: str, slope: float, z: float) -> float:
+def activate_prime(name: str, z: float, slope: float) -> float:
     """da/dz = f'(z) for the per-neuron activation called `name`  (spec section 4).
 
-    activate_prime("sigmoid", 0.0, 0.0) -> 0.25
+    activate_prime("sigmoid", 0.0, 0.0) -> 0.25, activate_prime("leaky_relu", -1.0, 0.01) -> 0.01
     """
     if name == "identity":
         return identity_prime(z)

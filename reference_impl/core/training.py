@@ -12,9 +12,9 @@ Left out on purpose: shuffling (a case lists its batches in order), early
 stopping and evaluation on held-out data.
 """
 
-from reference_impl.network import trace_example
-from reference_impl.optimizer import update_layer
-from reference_impl.records import Case, ExampleTrace, Layer, LayerUpdate, StepTrace, Trace
+from reference_impl.core.network import trace_example
+from reference_impl.core.optimizer import update_layer
+from reference_impl.core.records import Case, ExampleTrace, Layer, LayerUpdate, StepTrace, Trace
 
 
 def reduce_loss(examples: list[ExampleTrace], reduction: str) -> float:

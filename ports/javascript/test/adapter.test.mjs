@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const adapter = fileURLToPath(new URL("./adapter.mjs", import.meta.url));
+const adapter = fileURLToPath(new URL("../adapter.mjs", import.meta.url));
 
 /**
  * Runs the adapter with these lines on standard input; returns its messages and exit status.
@@ -117,7 +117,7 @@ test(
   { skip: process.platform === "win32" ? "needs /bin/sh" : false },
   () => {
     // regression: process.exit() right after an asynchronous write cut the line at 64 KiB
-    const vectorsDirectory = new URL("../../vectors/", import.meta.url);
+    const vectorsDirectory = new URL("../../../vectors/", import.meta.url);
     const vector = JSON.parse(readFileSync(new URL("training/xor-tanh-mse-40-steps.json", vectorsDirectory), "utf8"));
     const run = { type: "run", id: vector.id, case: vector.case };
     for (const ending of [[{ type: "bye" }], []]) {

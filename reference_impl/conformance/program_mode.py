@@ -1,0 +1,364 @@
+"""Program mode: drive a foreign program that speaks protocol v1 over its stdin and
+stdout, one vector at a time, and judge every answer (spec/protocol.md).
+
+What a foreign program does wrong is never the harness's problem: a crash, a hang, garbage,
+an overlong line, invalid JSON, NaN, deep nesting, a wrong id or an answer out of order each
+become an error for the vector at hand; the program is then killed (its whole process group)
+and started again for the next vector. A program that fails the handshake
+MAX_HANDSHAKE_FAILURES times in a row is given up on, and the remaining vectors are errored
+at once.
+
+Not here: the process and its pipes (process.py), the wire format (protocol.py), judging
+(verdict.py).
+"""
+
+import json
+import shlex
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from reference_impl.conformance.process import BYE_GRACE_SECONDS, ProgramSession
+from reference_impl.conformance.protocol import (
+    ANSWER_TYPES,
+    MAX_LINE_BYTES,
+    Answer,
+    ProtocolError,
+    answer_from,
+    decode_line,
+    expect,
+    message_type,
+    preview,
+)
+from reference_impl.conformance.selection import selected_vectors
+from reference_impl.conformance.verdict import (
+    HarnessError,
+    Options,
+    Outcome,
+    RunResult,
+    judge,
+    missing_features,
+    unknown_features,
+)
+from reference_impl.format.vocabulary import PROTOCOL_VERSION
+
+MAX_HANDSHAKE_FAILURES = 3  # in a row; then the remaining vectors are errored without trying
+
+
+class Transcript:
+    """Every message exchanged, one JSON line each ({"from": "harness" | "program", "message": ...}),
+    for debugging an adapter (--transcript FILE); lines that are not messages are kept as text."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.stream: IO[str] | None = open(path, "w", encoding="utf-8") if path else None  # noqa: SIM115 (closed in close())
+
+    def record(self, sender: str, message: Any = None, unparsed: bytes | None = None, note: str = "") -> None:
+        if self.stream is None:
+            return
+        entry: dict[str, Any] = {"from": sender}
+        if unparsed is not None:
+            entry["unparsed"] = unparsed[:10000].decode("utf-8", errors="replace")
+        elif message is not None:
+            entry["message"] = message
+        if note:
+            entry["note"] = note
+        self.stream.write(json.dumps(entry, default=repr) + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+
+
+class ProgramDriver:
+    """Program mode: starts the program, shakes hands, runs one vector at a time, restarts
+    the program after anything that leaves the conversation out of step."""
+
+    def __init__(self, argv: list[str], options: Options, ids_to_run: list[str]) -> None:
+        self.argv = argv
+        self.options = options
+        self.implementation: dict[str, Any] | None = None  # from the first hello
+        self.declared_features: list[str] | None = None
+        self.notes: list[str] = []  # what the report says about the run as a whole
+        self.transcript = Transcript(options.transcript)
+        self.session: ProgramSession | None = None
+        self.features: set[str] | None = None
+        self.handshake_failures = 0  # in a row
+        self.given_up = ""  # why no more starts are attempted
+        self.starts = 0
+        self.answered: set[str] = set()
+        self.to_run: set[str] = set(ids_to_run)  # the ids not sent yet
+        self.noted_noise = False
+        self.early_exits: list[str] = []  # vectors before which the program had exited on its own
+        self.early_exit_status = ""
+
+    def close(self) -> None:
+        if self.early_exits:
+            self.notes.append(
+                f"the program {self.early_exit_status} without being told bye, {len(self.early_exits)} time(s) (first before {self.early_exits[0]}); "
+                "each time it was started again and the run sent again. A program should answer runs until bye."
+            )
+        if self.session is not None:
+            if self.session.alive():
+                self.transcript.record("harness", {"type": "bye"})
+            note = self.session.stop(say_bye=True, grace=min(BYE_GRACE_SECONDS, self.options.timeout))
+            if note:
+                self.notes.append(note)
+            self.session = None
+        self.transcript.close()
+
+    def _drop_session(self) -> None:
+        if self.session is not None:
+            self.session.stop(say_bye=False)
+            self.session = None
+
+    def _start(self) -> tuple[str, str]:
+        """Start the program and shake hands: ('', '') or (problem, stderr tail)."""
+        try:
+            self.session = ProgramSession(self.argv)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            if self.starts == 0:
+                raise HarnessError(f"cannot start the program {self.argv[0]!r}: {reason}") from None
+            return f"cannot start the program again: {reason}", ""
+        self.starts = self.starts + 1
+        session = self.session
+        hello = {"type": "hello", "protocol": PROTOCOL_VERSION}
+        session.send(hello)
+        self.transcript.record("harness", hello)
+        problem = self._await_hello(session)
+        if not problem:
+            self.handshake_failures = 0
+            return "", ""
+        self._drop_session()
+        tail = session.stderr.since(0)
+        self.handshake_failures = self.handshake_failures + 1
+        if self.handshake_failures >= MAX_HANDSHAKE_FAILURES:
+            self.given_up = (
+                f"the program failed the handshake {self.handshake_failures} times in a row (last: {problem})"
+            )
+        return problem, tail
+
+    def _await_hello(self, session: ProgramSession) -> str:
+        deadline = time.monotonic() + self.options.startup_timeout
+        noise: list[str] = []
+        while True:
+            event = session.receive(deadline)
+            raw, size = event.data, event.size
+            if event.what == "timeout":
+                return (
+                    f"no hello within {self.options.startup_timeout:g} s (--startup-timeout){session.unfinished_line()}"
+                )
+            if event.what == "eof":
+                return f"the program {session.exit_description(1.0)} before answering hello{session.unfinished_line()}"
+            if event.what == "overlong":
+                return f"the program wrote a line of {size} bytes or more (the limit is {MAX_LINE_BYTES}) instead of its hello"
+            if not raw.strip():
+                continue
+            try:
+                message = decode_line(raw)
+            except ProtocolError as error:
+                # launchers such as `dart run` may print progress on stdout before the program starts
+                if not raw.lstrip().startswith(b"{") and len(noise) < 1000:
+                    noise.append(preview(raw, 60))
+                    self.transcript.record("program", unparsed=raw, note="ignored: not JSON, before the hello")
+                    if not self.noted_noise:
+                        self.noted_noise = True
+                        self.notes.append(f"ignored output before the program's hello that is not JSON: {noise[0]}")
+                    continue
+                self.transcript.record("program", unparsed=raw)
+                return f"the answer to hello is not a message: {error}"
+            self.transcript.record("program", message)
+            try:
+                type_name = message_type(message)
+                if type_name == "error":
+                    expect(message, "error", "the error message")
+                    return f"the program refused the handshake: {message['message']}"
+                if type_name != "hello":
+                    return f"expected the program's hello, got a {type_name!r} message"
+                expect(message, "program_hello", "the program's hello")
+            except ProtocolError as error:
+                return str(error)
+            self._accept_hello(message)
+            return ""
+
+    def _accept_hello(self, message: dict[str, Any]) -> None:
+        first = self.implementation is None
+        self.implementation = message["implementation"]
+        self.declared_features = list(message["features"])
+        self.features = set(message["features"])
+        unknown = unknown_features(message["features"])
+        if first and unknown:
+            self.notes.append(f"the program names features this spec does not know, ignored: {', '.join(unknown)}")
+
+    def answer(self, vector: dict[str, Any]) -> Answer:
+        """Get the program's answer for one vector, starting the program when needed."""
+        if self.given_up:
+            return Answer(said="error", text=f"not run: {self.given_up}")
+        if self.features is not None:
+            lacking = missing_features(vector, self.features)
+            if lacking:
+                return Answer(said="skipped", text=f"the program lacks {', '.join(lacking)}")
+        answer = self._run(vector, may_resend=True)
+        if answer is None:  # the program left before reading the run: start it again, send the run again
+            answer = self._run(vector, may_resend=False)
+        assert answer is not None
+        return answer
+
+    def _run(self, vector: dict[str, Any], may_resend: bool) -> Answer | None:
+        if self.session is not None and not self.session.alive():
+            self._note_early_exit(self.session, vector["id"])
+            self._drop_session()
+        if self.session is None:
+            problem, tail = self._start()
+            if problem:
+                return Answer(
+                    said="error",
+                    text=f"the program failed the handshake: {problem}",
+                    stderr_tail=tail,
+                    restarted=not self.given_up,
+                )
+            assert self.features is not None
+            lacking = missing_features(vector, self.features)
+            if lacking:
+                return Answer(said="skipped", text=f"the program lacks {', '.join(lacking)}")
+        assert self.session is not None
+        return self._exchange(self.session, vector, may_resend)
+
+    def _note_early_exit(self, session: ProgramSession, vector_id: str) -> None:
+        """Remember that the program left without being told bye (reported once, in close())."""
+        if not self.early_exits:
+            self.early_exit_status = session.exit_description(1.0)
+        self.early_exits.append(vector_id)
+
+    def _exchange(self, session: ProgramSession, vector: dict[str, Any], may_resend: bool) -> Answer | None:
+        """Send the run and wait for its answer; None when the program had already exited
+        (status 0, nothing written) and the run should be sent again to a fresh start."""
+        vector_id = vector["id"]
+        mark = session.stderr.mark()
+        run = {"type": "run", "id": vector_id, "case": vector["case"]}
+        started = time.monotonic()
+        deadline = started + self.options.timeout
+        session.send(run)
+        self.transcript.record("harness", run)
+        problem = ""
+        while not problem:
+            event = session.receive(deadline)
+            raw, size = event.data, event.size
+            if event.what == "timeout":
+                problem = f"timed out after {self.options.timeout:g} s without an answer{session.unfinished_line()}"
+                if session.writing:
+                    problem += "; it had not even read the whole run message from its standard input"
+                if session.write_error is not None:
+                    problem += f"; writing the run to the program's stdin failed: {session.write_error.strerror or session.write_error}"
+            elif event.what == "eof":
+                status = session.exit_description(1.0)
+                if may_resend and session.process.returncode == 0 and not session.unfinished_size:
+                    self._note_early_exit(session, vector_id)
+                    self._drop_session()
+                    return None
+                problem = f"the program {status} while running this vector{session.unfinished_line()}"
+            elif event.what == "overlong":
+                problem = f"the program wrote a line of {size} bytes or more, over the limit of {MAX_LINE_BYTES} bytes per message: {preview(raw, 60)}"
+            elif raw.strip():
+                try:
+                    message = self._decode_answer(raw, vector_id)
+                except ProtocolError as error:
+                    problem = str(error)
+                else:
+                    self.answered.add(vector_id)
+                    return answer_from(message, session.stderr.since(mark), time.monotonic() - started)
+        seconds = time.monotonic() - started
+        self.answered.add(vector_id)
+        self._drop_session()
+        return Answer(
+            said="error", text=problem, stderr_tail=session.stderr.since(mark), restarted=True, seconds=seconds
+        )
+
+    def _decode_answer(self, raw: bytes, vector_id: str) -> dict[str, Any]:
+        """The answer message for `vector_id`, or ProtocolError saying what is wrong with the line."""
+        try:
+            message = decode_line(raw)
+        except ProtocolError:
+            self.transcript.record("program", unparsed=raw)
+            raise
+        self.transcript.record("program", message)
+        type_name = message_type(message)
+        if type_name not in ANSWER_TYPES:
+            raise ProtocolError(
+                f"unexpected message type {type_name!r} while {vector_id!r} was running (expected result, skipped or error)"
+            )
+        if not is_plain_result(message, vector_id):  # the usual answer needs no schema walk
+            expect(message, type_name, f"the {type_name} message")
+        if "id" not in message:  # only an error may lack it: the program cannot go on
+            raise ProtocolError(f"the program reported an error that belongs to no run: {message['message']}")
+        got = message["id"]
+        if got == vector_id:
+            return dict(message)
+        if got in self.answered:
+            raise ProtocolError(f"answered {got!r} again while {vector_id!r} was running: one answer per run, in order")
+        if got in self.to_run:
+            raise ProtocolError(
+                f"answered {got!r}, which has not been sent yet, while {vector_id!r} was running: one run at a time, in order"
+            )
+        raise ProtocolError(
+            f"answered the unknown id {got!r} while {vector_id!r} was running: echo the run's id exactly"
+        )
+
+
+def is_plain_result(message: dict[str, Any], vector_id: str) -> bool:
+    """True for exactly {"type": "result", "id": <the run's id>, "trace": {...}}, which the
+    protocol schema's $defs/result always accepts (the trace inside is judged by compare.py);
+    every other answer is checked against the schema, whose messages say what is wrong.
+
+    is_plain_result({"type": "result", "id": "seed/x", "trace": {}}, "seed/x") -> True
+    """
+    return (
+        len(message) == 3
+        and message.get("type") == "result"
+        and message.get("id") == vector_id
+        and vector_id != ""
+        and isinstance(message.get("trace"), dict)
+    )
+
+
+def split_command(command: str) -> list[str]:
+    """Split a command line like a POSIX shell would, without ever running a shell."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as error:
+        raise HarnessError(f"cannot split --program {command!r}: {error}") from None
+    if not argv:
+        raise HarnessError("--program is empty: give the command that starts your adapter")
+    return argv
+
+
+def validate_program(command: str, options: Options, on_outcome: Callable[[Outcome], None] | None = None) -> RunResult:
+    """Run every selected vector through the program `command` (protocol v1).
+
+    `on_outcome` is called with each vector's outcome as soon as it is judged."""
+    argv = split_command(command)
+    vectors = selected_vectors(options)
+    started = time.monotonic()
+    driver = ProgramDriver(argv, options, [vector["id"] for vector in vectors.selected])
+    outcomes: list[Outcome] = []
+    try:
+        for vector in vectors.selected:
+            driver.to_run.discard(vector["id"])
+            outcome = judge(vector, driver.answer(vector), options)
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    finally:
+        driver.close()
+    return RunResult(
+        mode="program",
+        source=command,
+        strict=options.strict,
+        implementation=driver.implementation,
+        features=driver.declared_features,
+        outcomes=outcomes,
+        notes=driver.notes,
+        seconds=time.monotonic() - started,
+    )

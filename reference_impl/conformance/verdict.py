@@ -1,0 +1,186 @@
+"""The verdict on each vector and on the run: what `validate` was asked (Options), what a
+vector's answer became (Outcome: passed, failed, errored or skipped), and the whole run
+(RunResult). `judge` turns one Answer into one Outcome.
+
+Not here: getting the answers (program_mode.py, results_mode.py), the comparison
+(compare.py), the diagnosis (diagnosis.py), printing (report.py).
+"""
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace
+from reference_impl.conformance.diagnosis import Suspect, diagnose
+from reference_impl.conformance.protocol import Answer
+from reference_impl.format.vocabulary import FEATURES
+
+Status = Literal["passed", "failed", "errored", "skipped"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "errored", "skipped")
+
+
+class HarnessError(Exception):
+    """The run cannot happen at all (no vectors, a program that cannot be started, a results
+    file that is not JSON): exit status 2."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """What `backprop-spec validate` was asked to do."""
+
+    vectors: Path = Path("vectors")
+    only: list[str] = field(default_factory=list)
+    strict: bool = False
+    timeout: float = 10.0
+    startup_timeout: float = 30.0
+    diagnosis: bool = True
+    transcript: Path | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """The verdict on one vector."""
+
+    id: str
+    status: Status
+    message: str
+    seconds: float = 0.0  # the program's time (program mode)
+    check_seconds: float = 0.0  # the harness's time: comparison and diagnosis
+    exact: bool = False
+    strict: bool = False  # compared bit for bit
+    mismatch: Mismatch | None = None
+    comparison: Comparison | None = None
+    suspects: list[Suspect] = field(default_factory=list)
+    diagnosis_note: str = ""
+    stderr_tail: str = ""
+    restarted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunResult:
+    """Everything a report needs."""
+
+    mode: Literal["program", "results"]
+    source: str  # the command line or the results file
+    strict: bool
+    implementation: dict[str, Any] | None = None
+    features: list[str] | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: Status) -> int:
+        total = 0
+        for outcome in self.outcomes:
+            if outcome.status == status:
+                total = total + 1
+        return total
+
+    def exit_status(self) -> int:
+        """0 when nothing failed or errored, else 1."""
+        return 1 if self.count("failed") + self.count("errored") > 0 else 0
+
+
+def missing_features(vector: dict[str, Any], features: set[str]) -> list[str]:
+    """The features a vector needs that an implementation lacks, in the vector's order."""
+    lacking = []
+    for feature in vector["features"]:
+        if feature not in features:
+            lacking.append(str(feature))
+    return lacking
+
+
+def unknown_features(features: list[str]) -> list[str]:
+    """The names that are not features of this spec (reported, then ignored)."""
+    return [feature for feature in features if feature not in FEATURES]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Judgement:
+    """What the comparison and the diagnosis found, before it becomes an Outcome."""
+
+    status: Status
+    message: str
+    comparison: Comparison | None = None
+    mismatch: Mismatch | None = None
+    suspects: list[Suspect] = field(default_factory=list)
+    diagnosis_note: str = ""
+
+
+def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
+    """Compare an answer with the vector; on a failure, name the first wrong number and diagnose it."""
+    exact = "EXACT" in vector["flags"]
+    strict = options.strict and exact
+    started = time.perf_counter()
+    if answer.said == "skipped":
+        found = _Judgement(status="skipped", message=answer.text)
+    elif answer.said == "error":
+        found = _Judgement(status="errored", message=answer.text)
+    else:
+        try:
+            found = _compare(vector, answer.trace, strict, options.diagnosis)
+        except Exception as error:  # a harness bug must not look like a pass, nor end the run
+            message = f"internal error in the harness while checking this answer ({type(error).__name__}: {error}); please report it"
+            found = _Judgement(status="errored", message=message)
+    return Outcome(
+        id=vector["id"],
+        status=found.status,
+        message=found.message,
+        seconds=answer.seconds,
+        check_seconds=time.perf_counter() - started if answer.said == "trace" else 0.0,
+        exact=exact,
+        strict=strict,
+        mismatch=found.mismatch,
+        comparison=found.comparison,
+        suspects=found.suspects,
+        diagnosis_note=found.diagnosis_note,
+        stderr_tail=answer.stderr_tail,
+        restarted=answer.restarted,
+    )
+
+
+def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bool) -> _Judgement:
+    expected = vector["expected"]
+    tolerance = vector["tolerance"]
+    comparison = compare_trace(expected, trace, tolerance, strict=strict)
+    if comparison.passed:
+        if strict:
+            message = f"{comparison.numbers_compared} numbers, bit for bit"
+        else:
+            message = f"{comparison.numbers_compared} numbers within tolerance (largest error {comparison.largest_ratio:.2g} of the allowed bound)"
+        return _Judgement(status="passed", message=message, comparison=comparison)
+    first = comparison.first
+    assert first is not None  # a comparison that did not pass has a first mismatch
+
+    def failed(note: str = "", suspects: list[Suspect] | None = None) -> _Judgement:
+        message = f"{first.path}: {first.message}"
+        return _Judgement(
+            status="failed",
+            message=message,
+            comparison=comparison,
+            mismatch=first,
+            suspects=suspects or [],
+            diagnosis_note=note,
+        )
+
+    diagnosis_target = first
+    if strict:
+        loose = compare_trace(expected, trace, tolerance)
+        if loose.passed:
+            note = (
+                "every number is within the tolerance, but --strict demands bit-for-bit equality on EXACT vectors: "
+                "follow the spec's order of operations (sections 3 and 6: sums in ascending k, bias added last, batch sums in example order)"
+            )
+            return failed(note)
+        assert loose.first is not None
+        diagnosis_target = loose.first
+    if not run_diagnosis:
+        return failed("diagnosis not run (--no-diagnosis)")
+    try:
+        suspects = diagnose(vector, trace, diagnosis_target)
+    except Exception as error:  # the diagnosis is a help, never a reason to stop
+        return failed(f"diagnosis unavailable: {type(error).__name__}: {error}")
+    if not suspects:
+        return failed("no bug of the catalogue reproduces these numbers")
+    return failed(suspects=suspects)

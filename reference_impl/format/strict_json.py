@@ -1,0 +1,190 @@
+"""The one strict JSON parser of the project (spec sections 3.5 and 7): NaN, Infinity,
+numbers that overflow binary64 and duplicate keys are refused, with the path where they
+stand. Case files, vectors, results files and protocol lines all go through it.
+
+Two ways to use it: `parse` raises an InputError at the first refused value; `parse_lenient`
+keeps each refused value as a `Refused` marker in the document, so that a results file with
+one bad answer errors that answer only (`first_refused` finds a marker's path).
+
+Left out on purpose: any JSON extension (comments, trailing commas, NaN literals).
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reference_impl.format.json_path import json_path
+
+
+class InputError(Exception):
+    """A file or value that does not follow the spec; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Stands where the text held a value the spec forbids; `problem` says which and why.
+
+    Only the parser makes these: no JSON text can produce an instance, so a document
+    can never forge or hide one.
+    """
+
+    problem: str
+
+
+# A JSON number can only overflow binary64 (about 1.8e308) with 309 or more digits in a
+# row or a positive exponent of three or more digits; 210 digits leaves a wide margin. Text with neither is parsed with
+# the json module's own number parsing, many times faster than a hook per number.
+# (One exponent pattern per letter: a pattern that starts with a literal is found fast.)
+_DIGITS_AS_ZEROS = str.maketrans("123456789", "000000000")
+_LONG_DIGIT_RUN = "0" * 210
+_LONG_EXPONENTS = (re.compile(r"e\+?0*[1-9][0-9][0-9]"), re.compile(r"E\+?0*[1-9][0-9][0-9]"))
+
+
+def may_overflow(text: str) -> bool:
+    """True when some number of the text could overflow binary64.
+
+    may_overflow('[1.5e300]') -> True, may_overflow('[1.5e-300, 2]') -> False
+    """
+    if _LONG_DIGIT_RUN in text.translate(_DIGITS_AS_ZEROS):
+        return True
+    return _LONG_EXPONENTS[0].search(text) is not None or _LONG_EXPONENTS[1].search(text) is not None
+
+
+class _Hooks:
+    """The json.loads hooks of one parse; `refused` counts the markers they made, so the
+    document is walked for a marker's path only when there is one."""
+
+    def __init__(self) -> None:
+        self.refused = 0
+
+    def refuse(self, problem: str) -> Refused:
+        self.refused = self.refused + 1
+        return Refused(problem)
+
+    def constant(self, name: str) -> Refused:
+        return self.refuse(f"{name} is not allowed: expected a finite number")
+
+    def finite_float(self, text: str) -> float | Refused:
+        value = float(text)
+        if not math.isfinite(value):
+            return self.refuse(f"{text[:40]} overflows binary64: expected a finite number")
+        return value
+
+    def float_sized_int(self, text: str) -> int | Refused:
+        # an integer is a number like any other: it must round to a finite binary64
+        if len(text) > 330:
+            return self.refuse(f"{text[:20]}... ({len(text)} digits) overflows binary64: expected a finite number")
+        value = int(text)
+        try:
+            float(value)
+        except OverflowError:
+            return self.refuse(f"{text[:20]}... overflows binary64: expected a finite number")
+        return value
+
+    def no_duplicate_keys(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) == len(pairs):
+            return result  # the common case: every key once
+        result = {}
+        for key, value in pairs:
+            if key in result:
+                value = self.refuse(f"the key {key!r} appears more than once")
+            result[key] = value
+        return result
+
+
+def _loads(text: str, every_number: bool) -> tuple[Any, int]:
+    """(document, how many values were refused); json's own errors pass through."""
+    hooks = _Hooks()
+    number_hooks: dict[str, Any] = {}
+    if every_number or may_overflow(text):
+        number_hooks = {"parse_float": hooks.finite_float, "parse_int": hooks.float_sized_int}
+    document = json.loads(
+        text, parse_constant=hooks.constant, object_pairs_hook=hooks.no_duplicate_keys, **number_hooks
+    )
+    return document, hooks.refused
+
+
+def first_refused(document: Any) -> tuple[list[Any], Refused] | None:
+    """The path and marker of the first Refused value, in document order, or None.
+
+    first_refused({"a": [1.0, Refused("NaN")]}) -> (["a", 1], Refused("NaN"))
+    """
+    stack: list[tuple[Any, list[Any]]] = [(document, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, Refused):
+            return path, item
+        if isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                stack.append((child, [*path, key]))
+        elif isinstance(item, list):
+            for index in range(len(item) - 1, -1, -1):
+                stack.append((item[index], [*path, index]))
+    return None
+
+
+def _syntax_error(source: str, error: json.JSONDecodeError) -> InputError:
+    return InputError(f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
+
+
+def parse(text: str, source: str) -> Any:
+    """Parse JSON strictly; every refusal and syntax error is an InputError naming `source`
+    and the path (or line and column).
+
+    parse('{"lr": NaN}', "case.json") raises InputError("case.json: at lr: NaN is not allowed: ...")
+    """
+    try:
+        document, refused = _loads(text, every_number=False)
+    except json.JSONDecodeError as error:
+        raise _syntax_error(source, error) from None
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"{source}: {error}") from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply") from None
+    if refused == 0:
+        return document
+    found = first_refused(document)
+    if found is None:  # cannot happen: a count above 0 means a marker is in the document
+        raise InputError(f"{source}: a refused value could not be located")
+    path, marker = found
+    raise InputError(f"{source}: at {json_path(path)}: {marker.problem}")
+
+
+def parse_lenient(text: str, source: str) -> Any:
+    """Parse JSON keeping NaN, Infinity, overflowing numbers and duplicate keys as Refused
+    markers; only text that is not JSON at all is an InputError.
+
+    parse_lenient('[NaN]', "r.json") -> [Refused("NaN is not allowed: expected a finite number")]
+    """
+    try:
+        document, _refused = _loads(text, every_number=True)
+    except json.JSONDecodeError as error:
+        raise _syntax_error(source, error) from None
+    except ValueError as error:
+        raise InputError(f"{source}: {error}") from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested too deeply") from None
+    return document
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of a file; InputError naming it when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a JSON file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def read_json_file(path: Path) -> Any:
+    """Read and strictly parse one JSON file."""
+    return parse(read_text(path), str(path))
