@@ -21,7 +21,7 @@ import tree_sitter_dart
 from tree_sitter import Language, Node, Parser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
-from site_build import built_site, skip_or_fail, skip_reason  # noqa: E402
+from site_build import built_site, skip_or_fail, skip_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 DART = ROOT / "ports" / "dart"

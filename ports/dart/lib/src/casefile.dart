@@ -74,8 +74,9 @@ void _checkKeys(Map<Object?, Object?> value, List<String> allowed, String path, 
 /// jsonDecode gives an int for `2` and a double for `2.0` (spec section 3.5):
 /// `value as double` would throw on the int, so every number goes through
 /// `num` and toDouble(). On the web, where ints and doubles are one type, the
-/// same code works. jsonDecode reads `1e400` as double.infinity, and refuses
-/// the tokens NaN and Infinity, so the finiteness check catches the rest.
+/// same code works. jsonDecode refuses the tokens NaN and Infinity, but a
+/// number too large for binary64 (`1e400`) can arrive as double.infinity:
+/// the finiteness check refuses it with its path.
 double? _readNumber(Object? value, String path, List<String> problems) {
   if (value is! num) {
     problems.add('at $path: expected a number, got ${_shown(value)}');
