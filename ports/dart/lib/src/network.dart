@@ -23,7 +23,7 @@ import 'records.dart';
 double weightedSum(Layer layer, List<double> x, int j) {
   var total = 0.0; // a double from the start: `var total = 0;` would be an int
   for (var k = 0; k < x.length; k++) {
-    // two roundings, a product then a sum: Dart never fuses them into an FMA
+    // two roundings, a product then a sum: Dart does not fuse them into an FMA (spec Appendix C)
     total = total + layer.w[j][k] * x[k];
   }
   return total + layer.b[j];
