@@ -1,8 +1,8 @@
 """Step-by-step walk-through of one training step of a vector, with every number in it.
 
-One renderer for two readers: `backprop-spec explain ID` prints it in the
+One walk-through for two readers: `backprop-spec explain ID` prints it in the
 terminal (`to_text`), and the Learn pages of the documentation site show the
-same lines (`to_html`). Each line is an equation first in symbols, then with the
+same lines (`to_html`); both renderers are in sections.py. Each line is an equation first in symbols, then with the
 numbers put in, then its value, and the spec equation it applies:
 
     z = w·x + b = 1.5·2.0 + 0.5 = 3.5        (eq. 6.1)
@@ -18,37 +18,16 @@ Left out on purpose: checking the numbers (the tests and the runner do that),
 and any layout beyond lines of text.
 """
 
-import html
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reference_impl.core.activations import activate_prime
 from reference_impl.core.optimizer import decayed_gradient
+from reference_impl.explain.sections import Line, Section, number, numbers, operand, to_html, to_text
 from reference_impl.format.vectors import load_vectors
 
-
-@dataclass(frozen=True)
-class Line:
-    """One equation: its text and the spec equation or section it applies (or "")."""
-
-    text: str
-    ref: str = ""
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled group of lines: one layer's forward pass, the loss, one layer's update, ...
-
-    `kind` is one of "forward", "loss", "backward", "batch", "update"; `layer` is the
-    layer's number counted from 1 as in the spec's prose (0 for the loss and the batch).
-    """
-
-    title: str
-    lines: list[Line]
-    kind: str = ""
-    layer: int = 0
+# the renderers and number printers live in sections.py; these names are part of this module's use
+__all__ = ["Line", "Section", "explain", "load_vector", "number", "numbers", "operand", "summary", "to_html", "to_text"]
 
 
 def load_vector(vector_id: str, vectors: Path) -> dict[str, Any]:
@@ -58,27 +37,6 @@ def load_vector(vector_id: str, vectors: Path) -> dict[str, Any]:
     if path.is_file() and path.suffix == ".json":
         return load_vectors(path).vectors[0]
     return load_vectors(vectors).vector(vector_id)
-
-
-def number(value: float) -> str:
-    """A number as the vectors write it: the shortest text that reads back to the same binary64.
-
-    number(2) -> '2.0', number(-0.5) -> '-0.5'
-    """
-    return repr(float(value))
-
-
-def operand(value: float) -> str:
-    """A number inside an expression: negative numbers in parentheses.  operand(-2.0) -> '(-2.0)'"""
-    text = number(value)
-    if text.startswith("-"):
-        return "(" + text + ")"
-    return text
-
-
-def numbers(values: list[float]) -> str:
-    """A list of numbers.  numbers([0.05, 0.1]) -> '[0.05, 0.1]'"""
-    return "[" + ", ".join(number(value) for value in values) + "]"
 
 
 class _Names:
@@ -497,40 +455,3 @@ def explain(
                 Section(title, _update(vector, step_index, layer_index, layers[layer_index]), "update", layer_index + 1)
             )
     return sections
-
-
-def to_text(sections: list[Section], header: list[str] | None = None) -> str:
-    """The walk-through as plain text for a terminal."""
-    out: list[str] = []
-    if header:
-        out += header
-        out.append("")
-    for section in sections:
-        out.append(section.title)
-        for line in section.lines:
-            out.append("  " + line.text + (f"   ({line.ref})" if line.ref else ""))
-        out.append("")
-    return "\n".join(out)
-
-
-def to_html(sections: list[Section], ref_href: Callable[[str], str | None]) -> str:
-    """The walk-through as HTML for the Learn pages: one block per section, one line per
-    equation, the spec reference linked where `ref_href(ref)` gives an address."""
-    out = ['<div class="walkthrough">']
-    for section in sections:
-        out.append('<div class="wt-section">')
-        out.append(f'<p class="wt-title">{html.escape(section.title)}</p>')
-        for line in section.lines:
-            ref = ""
-            if line.ref:
-                href = ref_href(line.ref)
-                label = html.escape(line.ref)
-                ref = (
-                    f' <a class="wt-ref" href="{html.escape(href)}">{label}</a>'
-                    if href
-                    else f' <span class="wt-ref">{label}</span>'
-                )
-            out.append(f'<div class="wt-line"><code>{html.escape(line.text)}</code>{ref}</div>')
-        out.append("</div>")
-    out.append("</div>")
-    return "\n".join(out)
