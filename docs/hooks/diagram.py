@@ -204,9 +204,28 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
                 target = example["y"][j]
                 parts.append(_text(x + RADIUS + 8.0, y + 4.0, f"y {short(target)}", "value target", "start", f"y[{j}] = {target!r}"))
     loss = step["examples"][example_index]["loss"]
-    parts.append(_text(width - 8.0, height - 10.0, f"loss {short(loss)}", "value loss", "end", f"loss of this example = {loss!r}"))
+    if show != "update":
+        parts.append(_text(width - 8.0, height - 10.0, f"loss {short(loss)}", "value loss", "end", f"loss of this example = {loss!r}"))
+    elif step_index + 1 < len(vector["expected"]["steps"]):  # the loss the new parameters give
+        after = vector["expected"]["steps"][step_index + 1]["loss"]
+        parts.append(_text(width - 8.0, height - 10.0, f"batch loss after the step {short(after)}", "value loss", "end", f"batch loss of step {step_index + 1} = {after!r}"))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+LEGENDS = {
+    "forward": "On the edges: the weight w[j][k], to neuron j from input k. Left: the inputs x. Under each neuron: "
+    "z = (weighted sum) + b, a = f(z), and its bias b. Right of an output: the target y. Bottom right: this example's loss.",
+    "backward": "On the edges: dL_dw[j][k] = dL_dz[j] · x[k], the weight's derivative for this example. Left: dL_dx, what the "
+    "first layer would pass further down. Under each neuron: dL_da and dL_dz = dL_da · f'(z).",
+    "update": "On the edges: the new weight, w − lr · (batch dL_dw). Under each neuron: the batch dL_db and the new bias b. "
+    "Bottom right, when the vector has a next step: the batch loss the new parameters give.",
+}
+
+
+def legend(show: str) -> str:
+    """What the numbers of a network picture drawn with `show` mean, as an HTML paragraph."""
+    return f'<p class="diagram-legend">{html.escape(LEGENDS[show])}</p>'
 
 
 def _legend(x: float, y: float, css: str, label: str) -> str:
@@ -324,8 +343,10 @@ def loss_curve(series: list[tuple[str, list[float]]], title: str) -> str:
         value = y_high * i / 4.0
         parts.append(f'<line x1="{_f(left)}" y1="{_f(to_y(value))}" x2="{_f(width - right)}" y2="{_f(to_y(value))}" class="grid" stroke="currentColor"/>')
         parts.append(_text(left - 6.0, to_y(value) + 4.0, f"{value:.3g}", "tick", "end"))
-    for i in range(6):
-        step = round((n_steps - 1) * i / 5)
+    every = 1  # a step between ticks of 1, 2 or 5 times a power of ten, at most 6 intervals
+    while (n_steps - 1) / every > 6:
+        every = every * 5 // 2 if str(every)[0] == "2" else every * 2
+    for step in range(0, n_steps, every):
         parts.append(_text(to_x(step), height - bottom + 16.0, str(step), "tick"))
     parts.append(_text(width - right, height - 4.0, "step", "tick", "end"))
     for series_index in range(len(series)):

@@ -248,7 +248,7 @@ def _directives(page: Page, config: MkDocsConfig, files: Files) -> dict[str, Cal
 
     def picture(vector_id: str, step: int = 0, example: int = 0, show: str = "forward") -> str:
         svg = diagram.network_svg(found.vector(vector_id), step, example, show)
-        return f'\n<div class="diagram">\n{svg}\n</div>\n'
+        return f'\n<div class="diagram">\n{svg}\n</div>\n{diagram.legend(show)}\n'
 
     def value(vector_id: str, path: str) -> str:
         return walkthrough.number(lookup(found.vector(vector_id), path))
