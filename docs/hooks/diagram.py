@@ -54,7 +54,7 @@ def _label(x: float, y: float, content: str, css: str, title: str) -> str:
 
 # where along an edge (0 = source, 1 = target) its label may sit, in order of preference:
 # near the source first, where the edges of one input fan out 0.25 * ROW apart
-LABEL_PLACES = (0.25, 0.4, 0.55, 0.7, 0.18, 0.33, 0.48, 0.62)
+LABEL_PLACES = (0.25, 0.4, 0.55, 0.7, 0.18, 0.33, 0.48, 0.62, 0.78, 0.12, 0.85)
 
 
 def _plate(x: float, y: float, content: str) -> tuple[float, float, float, float]:
@@ -130,10 +130,44 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
         heading = f"layer {layer_index + 1}: {layers[layer_index]['activation']}"
         parts.append(_text(LEFT + COLUMN * (layer_index + 1), 22.0, heading, "column"))
         parts.append(_text(LEFT + COLUMN * (layer_index + 1), 38.0, f"({role})", "column-note"))
+
+    def neuron_lines(layer_index: int, j: int) -> list[tuple[str, str]]:
+        """The (shown, full) lines under neuron j of a layer."""
+        layer = layers[layer_index]
+        record = records[layer_index]
+        lines: list[tuple[str, str]] = []  # (shown, full)
+        where = f"layer {layer_index + 1} "
+        if show == "forward":
+            lines.append((f"z {short(record['z'][j])}", f"{where}z[{j}] = {record['z'][j]!r}"))
+            lines.append((f"a {short(record['a'][j])}", f"{where}a[{j}] = {record['a'][j]!r}"))
+            lines.append((f"b {short(layer['b'][j])}", f"{where}b[{j}] = {layer['b'][j]!r}"))
+        elif show == "backward":
+            dL_da = record["dL_da"]
+            if dL_da is None:
+                lines.append(("dL_da null", f"{where}dL_da = null (fused cross-entropy)"))
+            else:
+                lines.append((f"dL_da {short(dL_da[j])}", f"{where}dL_da[{j}] = {dL_da[j]!r}"))
+            lines.append((f"dL_dz {short(record['dL_dz'][j])}", f"{where}dL_dz[{j}] = {record['dL_dz'][j]!r}"))
+        else:
+            new_b = updates[layer_index]["b"][j]
+            lines.append((f"dL_db {short(updates[layer_index]['dL_db'][j])}", f"{where}batch dL_db[{j}] = {updates[layer_index]['dL_db'][j]!r}"))
+            lines.append((f"b {short(new_b)}", f"{where}new b[{j}] = {new_b!r}"))
+        return lines
+
+    # the neurons' own labels first: an edge label must not cover them (nor a minus sign)
+    placed: list[tuple[float, float, float, float]] = []  # every label's box so far
+    for layer_index in range(len(layers)):
+        for j in range(len(layers[layer_index]["w"])):
+            x, y = position(layer_index + 1, j)
+            placed.append((x - RADIUS, y - RADIUS, x + RADIUS, y + RADIUS))
+            shown_lines = neuron_lines(layer_index, j)
+            for number_of_line in range(len(shown_lines)):
+                baseline = y + RADIUS + 14.0 + 13.0 * number_of_line
+                half = len(shown_lines[number_of_line][0]) * CHAR / 2.0
+                placed.append((x - half, baseline - 10.0, x + half, baseline + 3.0))
     # edges, then their labels on top
     edges: list[str] = []
     plates: list[str] = []
-    placed: list[tuple[float, float, float, float]] = []  # the edge labels' plates so far
     for layer_index in range(len(layers)):
         w = layers[layer_index]["w"]
         for j in range(len(w)):
@@ -180,23 +214,7 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
             css = "node output" if is_output else "node"
             parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(RADIUS)}" class="{css}" stroke="currentColor" fill="none"/>')
             parts.append(_text(x, y + 4.0, ACTIVATION_MARK[layer["activation"]], "node-name"))
-            lines: list[tuple[str, str]] = []  # (shown, full)
-            where = f"layer {layer_index + 1} "
-            if show == "forward":
-                lines.append((f"z {short(record['z'][j])}", f"{where}z[{j}] = {record['z'][j]!r}"))
-                lines.append((f"a {short(record['a'][j])}", f"{where}a[{j}] = {record['a'][j]!r}"))
-                lines.append((f"b {short(layer['b'][j])}", f"{where}b[{j}] = {layer['b'][j]!r}"))
-            elif show == "backward":
-                dL_da = record["dL_da"]
-                if dL_da is None:
-                    lines.append(("dL_da null", f"{where}dL_da = null (fused cross-entropy)"))
-                else:
-                    lines.append((f"dL_da {short(dL_da[j])}", f"{where}dL_da[{j}] = {dL_da[j]!r}"))
-                lines.append((f"dL_dz {short(record['dL_dz'][j])}", f"{where}dL_dz[{j}] = {record['dL_dz'][j]!r}"))
-            else:
-                new_b = updates[layer_index]["b"][j]
-                lines.append((f"dL_db {short(updates[layer_index]['dL_db'][j])}", f"{where}batch dL_db[{j}] = {updates[layer_index]['dL_db'][j]!r}"))
-                lines.append((f"b {short(new_b)}", f"{where}new b[{j}] = {new_b!r}"))
+            lines = neuron_lines(layer_index, j)
             for number_of_line in range(len(lines)):
                 shown, full = lines[number_of_line]
                 parts.append(_text(x, y + RADIUS + 14.0 + 13.0 * number_of_line, shown, "value small", "middle", full))

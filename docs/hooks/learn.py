@@ -74,6 +74,12 @@ def rounded(value: float) -> str:
     return "-0.0" if text == "-0" else text
 
 
+def _factor(value: float) -> str:
+    """A rounded number as a factor: negative ones in parentheses.  _factor(-0.5) -> '(-0.5)'"""
+    text = rounded(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 def at(document: Any, path: str) -> Any:
     """The value at `path`.  at(vector, "expected.steps[0].loss") -> 0.25"""
     value = document
@@ -201,6 +207,7 @@ def paths(vector_id: str, neuron: int = 0) -> str:
             x2, y2 = position(1, j, n_hidden)
             parts.append(f'<line x1="{x1 + 18:.1f}" y1="{y1:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" class="edge" stroke="currentColor"/>')
     terms = []
+    labels: list[str] = []
     for j in range(n_out):
         x1, y1 = position(1, neuron, n_hidden)
         for k in range(n_hidden):
@@ -215,11 +222,16 @@ def paths(vector_id: str, neuron: int = 0) -> str:
         w = output["w"][j][neuron]
         dL_dz = record[1]["dL_dz"][j]
         terms.append((j, w, dL_dz, w * dL_dz))
-        # the weight on the highlighted path, near the output neuron, above or below the line
-        tx = x1 + (x2 - x1) * 0.62
-        ty = y1 + (y2 - y1) * 0.62 + (-10.0 if y2 <= y1 else 18.0)
-        parts.append(f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="middle" class="value path-label" fill="currentColor">w[{j}][{neuron}] {rounded(w)}</text>')
+        # the weight on the highlighted path, on a plate in the middle of its edge
+        label = f"w[{j}][{neuron}] {rounded(w)}"
+        tx, ty = x1 + (x2 - x1) * 0.5, y1 + (y2 - y1) * 0.5
+        plate = len(label) * 7.0 + 10.0
+        labels.append(
+            f'<g class="plate"><rect x="{tx - plate / 2:.1f}" y="{ty - 9:.1f}" width="{plate:.1f}" height="16.0" rx="3.0" class="label-bg"/>'
+            f'<text x="{tx:.1f}" y="{ty + 3.5:.1f}" text-anchor="middle" class="edge-label path-label" fill="currentColor">{label}</text></g>'
+        )
         parts.append(f'<text x="{x2:.1f}" y="{y2 + 36:.1f}" text-anchor="middle" class="value" fill="currentColor">dL_dz {rounded(dL_dz)}</text>')
+    parts += labels
     for col, size, name in ((0, n_in, "x"), (1, n_hidden, "h"), (2, n_out, "o")):
         for index in range(size):
             x, y = position(col, index, size)
@@ -234,9 +246,9 @@ def paths(vector_id: str, neuron: int = 0) -> str:
     summed = 0.0
     for term in terms:
         summed += term[3]
-    sum_text = " + ".join(f"({rounded(w)})·({rounded(d)})" for _, w, d, _ in terms)
+    sum_text = " + ".join(f"{_factor(w)}·{_factor(d)}" for _, w, d, _ in terms)
     term_rows = "".join(
-        f"<tr><td>through o{j + 1}</td><td><code>w[{j}][{neuron}] · dL_dz[{j}] = {rounded(w)} · {rounded(d)}</code></td><td><code>{rounded(p)}</code></td></tr>"
+        f"<tr><td>through o{j + 1}</td><td><code>w[{j}][{neuron}] · dL_dz[{j}] = {_factor(w)} · {_factor(d)}</code></td><td><code>{rounded(p)}</code></td></tr>"
         for j, w, d, p in terms
     )
     return (
@@ -291,7 +303,7 @@ def per_example_sum(vector_id: str, layer: int, name: str, index: list[int], ste
     for value in values:
         total += value
     label = name + "".join(f"[{i}]" for i in index)
-    terms = " + ".join(f"({rounded(value)})" for value in values)
+    terms = " + ".join(_factor(value) for value in values)
     m = len(values)
     if reduction == "mean":
         line = f"({terms}) ÷ {m} = {rounded(total)} ÷ {m} = {rounded(total / m)}"

@@ -307,7 +307,8 @@ function tables(trace) {
   const box = el("div", { class: "pg-tables" });
   const step = trace.steps[state.step];
   const path = (rest) => `steps[${state.step}].${rest}`;
-  const cell = (value) => el("td", {}, el("code", {}, Array.isArray(value) ? value.map((v) => (Array.isArray(v) ? "[" + v.map(shown).join(", ") + "]" : shown(v))).join(", ") : shown(value)));
+  const write = (value) => (Array.isArray(value) ? "[" + value.map(write).join(", ") + "]" : shown(value));
+  const cell = (value) => el("td", {}, el("code", {}, write(value)));
   step.examples.forEach((example, i) => {
     const table = el("table", { class: "pg-numbers" });
     table.append(el("caption", {}, `step ${state.step}, example ${i}: loss ${shown(example.loss)}`));
