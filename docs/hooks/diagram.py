@@ -207,7 +207,6 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
     # neurons
     for layer_index in range(len(layers)):
         layer = layers[layer_index]
-        record = records[layer_index]
         is_output = layer_index == len(layers) - 1
         for j in range(len(layer["w"])):
             x, y = position(layer_index + 1, j)
@@ -226,7 +225,8 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
         parts.append(_text(width - 8.0, height - 10.0, f"loss {short(loss)}", "value loss", "end", f"loss of this example = {loss!r}"))
     elif step_index + 1 < len(vector["expected"]["steps"]):  # the loss the new parameters give
         after = vector["expected"]["steps"][step_index + 1]["loss"]
-        parts.append(_text(width - 8.0, height - 10.0, f"batch loss after the step {short(after)}", "value loss", "end", f"batch loss of step {step_index + 1} = {after!r}"))
+        tip = f"batch loss of step {step_index + 1} = {after!r}"
+        parts.append(_text(width - 8.0, height - 10.0, f"batch loss after the step {short(after)}", "value loss", "end", tip))
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -255,7 +255,8 @@ def paths(vector_id: str, neuron: int = 0) -> str:
         f'\n<div class="diagram">\n{"".join(parts)}\n</div>\n'
         '<div class="learn-table"><table><thead><tr><th>path</th><th>the path\'s term</th><th>value</th></tr></thead>'
         f"<tbody>{term_rows}<tr><td><strong>sum</strong></td><td><code>{html.escape(sum_text)}</code></td><td><code>{rounded(summed)}</code></td></tr>"
-        f'<tr><td>the vector\'s layer 1 <code>dL_da[{neuron}]</code></td><td></td><td><code>{rounded(total)}</code> (<code class="full">{full(total)}</code>)</td></tr>'
+        f'<tr><td>the vector\'s layer 1 <code>dL_da[{neuron}]</code></td><td></td>'
+        f'<td><code>{rounded(total)}</code> (<code class="full">{full(total)}</code>)</td></tr>'
         "</tbody></table></div>\n"
     )
 
@@ -273,7 +274,8 @@ def softmax_sums(vector_id: str, layer: int = -1, example: int = 0) -> str:
         total += value
     rows = "".join(
         f"<tr><td><code>{j}</code></td><td><code>{rounded(z[j])}</code></td><td><code>{rounded(z[j] - largest)}</code></td>"
-        f"<td><code>{rounded(exponentials[j])}</code></td><td><code>{rounded(exponentials[j])} ÷ {rounded(total)} = {rounded(exponentials[j] / total)}</code></td>"
+        f"<td><code>{rounded(exponentials[j])}</code></td>"
+        f"<td><code>{rounded(exponentials[j])} ÷ {rounded(total)} = {rounded(exponentials[j] / total)}</code></td>"
         f"<td><code>{rounded(a[j])}</code></td></tr>"
         for j in range(len(z))
     )
@@ -305,15 +307,13 @@ def per_example_sum(vector_id: str, layer: int, name: str, index: list[int], ste
     label = name + "".join(f"[{i}]" for i in index)
     terms = " + ".join(_factor(value) for value in values)
     m = len(values)
-    if reduction == "mean":
-        line = f"({terms}) ÷ {m} = {rounded(total)} ÷ {m} = {rounded(total / m)}"
-    else:
-        line = f"{terms} = {rounded(total)}"
+    line = f"({terms}) ÷ {m} = {rounded(total)} ÷ {m} = {rounded(total / m)}" if reduction == "mean" else f"{terms} = {rounded(total)}"
     rows = "".join(f"<tr><td>example {i}</td><td><code>{rounded(values[i])}</code></td></tr>" for i in range(m))
     return (
         f'\n<div class="learn-table"><table><thead><tr><th>layer {layer + 1} {html.escape(label)}</th><th>value</th></tr></thead><tbody>{rows}'
         f"<tr><td><strong>batch ({reduction})</strong></td><td><code>{html.escape(line)}</code></td></tr>"
-        f'<tr><td>the vector\'s batch {html.escape(label)}</td><td><code>{rounded(float(batch))}</code> (<code class="full">{full(float(batch))}</code>)</td></tr>'
+        f'<tr><td>the vector\'s batch {html.escape(label)}</td>'
+        f'<td><code>{rounded(float(batch))}</code> (<code class="full">{full(float(batch))}</code>)</td></tr>'
         "</tbody></table></div>\n"
     )
 
@@ -329,7 +329,8 @@ def _script(page: Page, name: str) -> str:
 def playground(page: Page) -> str:
     data = json.dumps(_presets(), separators=(",", ":")).replace("</", "<\\/")
     return (
-        f'\n<div id="playground" class="playground" markdown="0"><p class="pg-loading">The playground needs JavaScript; it loads from this site only.</p></div>\n'
+        '\n<div id="playground" class="playground" markdown="0">'
+        '<p class="pg-loading">The playground needs JavaScript; it loads from this site only.</p></div>\n'
         f'<script type="application/json" id="playground-presets">{data}</script>\n'
         f'<script type="module" src="{_script(page, "playground.mjs")}"></script>\n'
     )

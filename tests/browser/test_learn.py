@@ -164,7 +164,9 @@ LAYOUT = """(() => {
   const problems = [];
   const boxes = [];
   function name(element) {
-    const own = Array.from(element.childNodes).filter(function (node) { return node.nodeType === 3; }).map(function (node) { return node.textContent; }).join('');
+    const own = Array.from(element.childNodes)
+      .filter(function (node) { return node.nodeType === 3; })
+      .map(function (node) { return node.textContent; }).join('');
     return '"' + (own || element.textContent || '').trim().slice(0, 40) + '"';
   }
   document.querySelectorAll('svg.nn-diagram, svg.nn-plot').forEach(function (svg, index) {
@@ -192,7 +194,9 @@ LAYOUT = """(() => {
   if (CHECK_CUT) {
     document.querySelectorAll('div.arithmatex, .diagram').forEach(function (box) {
       if (box.getBoundingClientRect().width === 0) return;
-      if (box.scrollWidth > box.clientWidth + 1) problems.push('cut: ' + box.className + ' ' + name(box) + ' needs ' + box.scrollWidth + ' px of ' + box.clientWidth);
+      if (box.scrollWidth > box.clientWidth + 1) {
+        problems.push('cut: ' + box.className + ' ' + name(box) + ' needs ' + box.scrollWidth + ' px of ' + box.clientWidth);
+      }
     });
     if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('the page is wider than the window');
   }
