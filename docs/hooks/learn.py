@@ -142,22 +142,26 @@ def nudge(vector_id: str, layer: int, name: str, index: list[int], h: float = 0.
         recorded = source["expected"]["steps"][0]["layers"][layer]["dL_db"][index[0]]
     after = _first_loss(case)
     change = after - before
+
+    def r7(value: float) -> str:  # a difference of nearby numbers needs more digits than 5
+        return f"{value:.7g}"
+
     rate = change / h
     where = f"layer {layer + 1} " if len(case["layers"]) > 1 else ""
     rows = [
-        ("the loss as it is", f"L = {rounded(before)}", full(before)),
-        (f"nudge {where}{label} by h = {h:g}", f"{label} = {rounded(old)} + {h:g} = {rounded(old + h)}", full(old + h)),
-        ("the loss after the nudge (same input, same target)", f"L = {rounded(after)}", full(after)),
-        ("how much the loss changed", f"{rounded(after)} − {rounded(before)} = {rounded(change)}", full(change)),
-        ("change ÷ nudge: the rate of change", f"{rounded(change)} ÷ {h:g} = {rounded(rate)}", full(rate)),
-        (f"the derivative dL/d{label} the vector records", f"dL_d{name}{label[1:]} = {rounded(recorded)}", full(recorded)),
+        ("the loss as it is", f"L = {r7(before)}", full(before)),
+        (f"nudge {where}{label} by h = {h:g}", f"{label} = {r7(old)} + {h:g} = {r7(old + h)}", full(old + h)),
+        ("the loss after the nudge (same input, same target)", f"L = {r7(after)}", full(after)),
+        ("how much the loss changed", f"{r7(after)} − {r7(before)} = {r7(change)}", full(change)),
+        ("change ÷ nudge: the rate of change", f"{r7(change)} ÷ {h:g} = {r7(rate)}", full(rate)),
+        (f"the derivative dL/d{label} the vector records", f"dL_d{name}{label[1:]} = {r7(recorded)}", full(recorded)),
     ]
     body = "".join(
         f"<tr><td>{html.escape(what)}</td><td><code>{html.escape(shown)}</code></td><td><code class=\"full\">{html.escape(value)}</code></td></tr>"
         for what, shown, value in rows
     )
     return (
-        '\n<div class="learn-table nudge"><table><thead><tr><th>what</th><th>calculator (5 digits)</th><th>full precision</th></tr></thead>'
+        '\n<div class="learn-table nudge"><table><thead><tr><th>what</th><th>calculator (7 digits)</th><th>full precision</th></tr></thead>'
         f"<tbody>{body}</tbody></table></div>\n"
     )
 

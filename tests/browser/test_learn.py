@@ -219,3 +219,21 @@ def test_pictures_and_equations_fit_and_stay_readable(only: list[str] | None = N
                 tab.close()
                 problems += [f"{path or 'home'} at {width} px: {problem}" for problem in found]
     assert problems == [], "\n".join(problems[:40])
+
+
+def test_calculator_view_rounds_the_worked_numbers_and_gives_them_back() -> None:
+    needs_browser()
+    directory, _ = built_site()
+    with Site(directory) as site, Browser(allowed=site.origin) as browser:
+        tab = browser.open(site.url("learn/mazur/"))
+        tab.facts()
+        first = "document.querySelectorAll('.walkthrough')[0].innerText"
+        full = tab.evaluate(first)
+        tab.evaluate("document.querySelector('.calculator-switch button[data-view=calculator]').click()")
+        rounded = tab.evaluate(first)
+        tab.evaluate("document.querySelector('.calculator-switch button[data-view=full]').click()")
+        again = tab.evaluate(first)
+        tab.close()
+    assert "0.39249999999999996" in full and "0.39249999999999996" not in rounded
+    assert "0.3925" in rounded
+    assert again == full
