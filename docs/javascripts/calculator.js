@@ -1,6 +1,8 @@
 // The calculator view: a switch above every worked calculation (class "walkthrough")
 // between the full-precision numbers the vectors hold and the same numbers rounded to
 // 5 significant digits, as on paper. The full text is kept and put back unchanged.
+// On the Learn pages the links to the spec's equations are hidden until the reader asks
+// for them (a third button): a beginner needs the numbers, a porter the equation numbers.
 (function () {
   var NUMBER = /-?\d+\.\d+(?:e[+-]?\d+)?|-?\d+e[+-]?\d+/g;
   function round(text) {
@@ -14,7 +16,7 @@
       if (code.dataset.full === undefined) code.dataset.full = code.textContent;
       code.textContent = calculator ? code.dataset.full.replace(NUMBER, round) : code.dataset.full;
     });
-    block.previousElementSibling.querySelectorAll("button").forEach(function (button) {
+    block.previousElementSibling.querySelectorAll("button[data-view]").forEach(function (button) {
       button.setAttribute("aria-pressed", String((button.dataset.view === "calculator") === calculator));
     });
   }
@@ -33,6 +35,20 @@
         button.addEventListener("click", function () { setView(block, pair[0] === "calculator"); });
         bar.appendChild(button);
       });
+      if (block.querySelector(".wt-ref")) {
+        var refs = document.createElement("button");
+        refs.type = "button";
+        refs.className = "refs";
+        var learn = /\/learn\//.test(location.pathname);
+        if (learn) block.classList.add("hide-refs");
+        refs.textContent = "spec equation numbers";
+        refs.setAttribute("aria-pressed", String(!learn));
+        refs.addEventListener("click", function () {
+          var hidden = block.classList.toggle("hide-refs");
+          refs.setAttribute("aria-pressed", String(!hidden));
+        });
+        bar.appendChild(refs);
+      }
       block.parentNode.insertBefore(bar, block);
     });
   }
