@@ -237,3 +237,23 @@ def test_calculator_view_rounds_the_worked_numbers_and_gives_them_back() -> None
     assert "0.39249999999999996" in full and "0.39249999999999996" not in rounded
     assert "0.3925" in rounded
     assert again == full
+
+
+def test_playground_pictures_keep_their_labels_apart() -> None:
+    needs_browser()
+    directory, _ = built_site()
+    script = LAYOUT.replace("SMALLEST", "0").replace("CHECK_CUT", "true")
+    problems: list[str] = []
+    with Site(directory) as site, Browser(allowed=site.origin) as browser:
+        tab = browser.open(site.url("learn/playground/"))
+        wait_until(tab, "document.getElementById('playground').dataset.ready === 'yes'")
+        count = tab.evaluate("document.querySelectorAll('#pg-preset option').length") - 1
+        for preset in range(count):
+            tab.evaluate(f"(() => {{ const s = document.getElementById('pg-preset'); s.value = '{preset}'; s.dispatchEvent(new Event('change')); return 1; }})()")
+            for view in ("forward", "backward", "update"):
+                tab.evaluate(f"Array.from(document.querySelectorAll('.pg-controls button')).find(b => b.textContent === '{view}').click()")
+                problems += [f"preset {preset}, {view}: {problem}" for problem in json.loads(tab.evaluate(script))]
+        tab.close()
+        assert browser.console_errors == []
+    assert count >= 4
+    assert problems == [], "\n".join(problems[:20])

@@ -11,6 +11,7 @@ import { caseFromAddress, caseLink, caseText, el, pyRepr, rounded } from "./comm
 const ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"];
 const LOSSES = ["sse", "half_sse", "mse", "binary_cross_entropy", "categorical_cross_entropy"];
 const SVG = "http://www.w3.org/2000/svg";
+const MARKS = { identity: "id", sigmoid: "σ", tanh: "tanh", relu: "relu", leaky_relu: "lrelu", softmax: "soft" };
 
 const root = document.getElementById("playground");
 const presets = JSON.parse(document.getElementById("playground-presets").textContent);
@@ -209,6 +210,21 @@ function diagram(trace) {
   picture.append(text(left, 20, "input x", "column"));
   layers.forEach((layer, l) => picture.append(text(left + column * (l + 1), 20, `layer ${l + 1}: ${layer.activation}`, "column")));
   const labelEdges = tallest <= 4;
+  const linesOf = (l, j) => {
+    const record = records[l];
+    if (state.view === "forward") return [`z ${rounded(record.z[j])}`, `a ${rounded(record.a[j])}`, `b ${rounded(layers[l].b[j])}`];
+    if (state.view === "backward") return [record.dL_da === null ? "dL_da null" : `dL_da ${rounded(record.dL_da[j])}`, `dL_dz ${rounded(record.dL_dz[j])}`];
+    return [`dL_db ${rounded(step.layers[l].dL_db[j])}`, `b ${rounded(step.layers[l].b[j])}`];
+  };
+  // the neurons and their own labels first: an edge label must not cover them
+  layers.forEach((layer, l) => layer.w.forEach((_, j) => {
+    const [x, y] = position(l + 1, j);
+    placed.push([x - 19, y - 19, x + 19, y + 19]);
+    linesOf(l, j).forEach((line, n) => {
+      const half = (line.length * 6.6) / 2;
+      placed.push([x - half, y + 23 + 13 * n, x + half, y + 36 + 13 * n]);
+    });
+  }));
   layers.forEach((layer, l) => {
     layer.w.forEach((wRow, j) => {
       wRow.forEach((wValue, k) => {
@@ -222,7 +238,7 @@ function diagram(trace) {
         const content = rounded(value);
         const w = content.length * 6.6 + 8;
         let chosen = null;
-        for (const t of [0.3, 0.45, 0.6, 0.72, 0.2, 0.38, 0.52, 0.66]) {
+        for (const t of [0.3, 0.45, 0.6, 0.72, 0.2, 0.38, 0.52, 0.66, 0.8, 0.14, 0.86]) {
           const cx = x1 + (x2 - x1) * t, cy = y1 + (y2 - y1) * t;
           const box = [cx - w / 2, cy - 9, cx + w / 2, cy + 6];
           if (!placed.some((o) => box[0] < o[2] + 2 && o[0] < box[2] + 2 && box[1] < o[3] + 1 && o[1] < box[3] + 1)) {
@@ -253,11 +269,8 @@ function diagram(trace) {
     layer.w.forEach((_, j) => {
       const [x, y] = position(l + 1, j);
       picture.append(svg("circle", { cx: x, cy: y, r: 19, class: isOutput ? "node output" : "node", stroke: "currentColor", fill: "none" }));
-      picture.append(text(x, y + 4, `${j}`, "node-name"));
-      let lines;
-      if (state.view === "forward") lines = [`z ${rounded(record.z[j])}`, `a ${rounded(record.a[j])}`, `b ${rounded(layer.b[j])}`];
-      else if (state.view === "backward") lines = [record.dL_da === null ? "dL_da null" : `dL_da ${rounded(record.dL_da[j])}`, `dL_dz ${rounded(record.dL_dz[j])}`];
-      else lines = [`dL_db ${rounded(step.layers[l].dL_db[j])}`, `b ${rounded(step.layers[l].b[j])}`];
+      picture.append(text(x, y + 4, MARKS[layer.activation] || layer.activation, "node-name"));
+      const lines = linesOf(l, j);
       lines.forEach((line, n) => picture.append(text(x, y + 33 + 13 * n, line, "value small")));
       if (isOutput && state.view === "forward") picture.append(text(x + 27, y + 4, `y ${rounded(example.y[j])}`, "value target", "start"));
     });
