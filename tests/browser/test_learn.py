@@ -198,7 +198,10 @@ LAYOUT = """(() => {
         problems.push('cut: ' + box.className + ' ' + name(box) + ' needs ' + box.scrollWidth + ' px of ' + box.clientWidth);
       }
     });
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('the page is wider than the window');
+  }
+  // at any width: the page itself never scrolls sideways (a wide picture scrolls in its own box)
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    problems.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
   }
   return JSON.stringify(problems);
 })()"""
