@@ -1,12 +1,15 @@
 """The Learn path's tools in Debian's headless Chromium, every other host blocked:
 
 - the playground: typing a new input shows the numbers `backprop-spec trace` prints for
-  the same case (the Python reference computes them here; the page runs the JavaScript port);
+  the same case (the Python reference computes them here; the page runs the JavaScript port),
+  and its "download as case file" gives a file that command reads;
 - a #case= link opens the playground on that case;
 - the checker names the first wrong number of a deliberately altered trace, the one the
   Python runner's comparison names;
 - on every page, at 1280 px and at 390 px: no label of a picture covers another, nothing
-  of an equation or a picture is cut at 1280 px, and picture text stays readable at 390 px.
+  of an equation or a picture is cut at 1280 px, picture text stays readable at 390 px, and
+  no page is wider than its window (a wide picture scrolls in its own box);
+- the calculator view rounds a walk-through and gives its full digits back.
 
 Skips like test_browser.py (fails instead when BACKPROP_SPEC_REQUIRE_DOCS=1).
 """
@@ -49,6 +52,10 @@ def type_into(tab: Tab, selector: str, text: str) -> None:
     tab.browser.send("Input.insertText", {"text": text}, tab.session)
 
 
+def choose_preset(tab: Tab, index: int) -> None:
+    tab.evaluate(f"(() => {{ const s = document.getElementById('pg-preset'); s.value = '{index}'; s.dispatchEvent(new Event('change')); return 1; }})()")
+
+
 def traced(case: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
     """What `backprop-spec trace` prints for `case`."""
     path = tmp_path / "case.json"
@@ -75,18 +82,30 @@ def vector(vector_id: str) -> dict[str, Any]:
     return found
 
 
+# the text the "download as case file" button saves (the Blob it hands to the browser)
+DOWNLOAD = """(async () => {
+  let saved = null;
+  const original = URL.createObjectURL;
+  URL.createObjectURL = function (blob) { saved = blob; return original(blob); };
+  Array.from(document.querySelectorAll('#playground button')).find(b => b.textContent === 'download as case file').click();
+  URL.createObjectURL = original;
+  return await saved.text();
+})()"""
+
+
 def test_playground_shows_the_numbers_of_backprop_spec_trace(tmp_path: Path) -> None:
     needs_browser()
     directory, _ = built_site()
     with Site(directory) as site, Browser(allowed=site.origin) as browser:
         tab = browser.open(site.url("learn/playground/"))
         wait_until(tab, "document.getElementById('playground').dataset.ready === 'yes'")
-        tab.evaluate("(() => { const s = document.getElementById('pg-preset'); s.value = '3'; s.dispatchEvent(new Event('change')); return 1; })()")
+        choose_preset(tab, 3)  # Mazur's 2-2-2
         type_into(tab, '[data-name="batches[0][0].x[1]"]', "0.7")
         type_into(tab, '[data-name="layers[1].w[1][0]"]', "-1.25")
         wait_until(tab, "document.body.innerText.includes('0.7') && location.hash.startsWith('#case=')")
         text = tab.evaluate("document.querySelector('.pg-out').innerText")
         address = tab.evaluate("location.hash")
+        downloaded = tab.evaluate(DOWNLOAD)
         tab.close()
         assert browser.console_errors == [] and browser.blocked == []
     case = copy.deepcopy(vector("mazur/2-2-2-single-step")["case"])
@@ -102,6 +121,9 @@ def test_playground_shows_the_numbers_of_backprop_spec_trace(tmp_path: Path) -> 
     shared = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
     assert shared["batches"][0][0]["x"] == [0.05, 0.7]
     assert shared["layers"][1]["w"][1][0] == -1.25
+    # the downloaded case file is one `backprop-spec trace` reads, and it traces the same numbers
+    assert "[0.05, 0.7]" in downloaded
+    assert traced(json.loads(downloaded), tmp_path)["expected"] == expected
 
 
 def test_a_case_link_opens_that_case(tmp_path: Path) -> None:
@@ -252,7 +274,7 @@ def test_playground_pictures_keep_their_labels_apart() -> None:
         wait_until(tab, "document.getElementById('playground').dataset.ready === 'yes'")
         count = tab.evaluate("document.querySelectorAll('#pg-preset option').length") - 1
         for preset in range(count):
-            tab.evaluate(f"(() => {{ const s = document.getElementById('pg-preset'); s.value = '{preset}'; s.dispatchEvent(new Event('change')); return 1; }})()")
+            choose_preset(tab, preset)
             for view in ("forward", "backward", "update"):
                 tab.evaluate(f"Array.from(document.querySelectorAll('.pg-controls button')).find(b => b.textContent === '{view}').click()")
                 problems += [f"preset {preset}, {view}: {problem}" for problem in json.loads(tab.evaluate(script))]
