@@ -54,7 +54,7 @@ def _label(x: float, y: float, content: str, css: str, title: str) -> str:
 
 # where along an edge (0 = source, 1 = target) its label may sit, in order of preference:
 # near the source first, where the edges of one input fan out 0.25 * ROW apart
-LABEL_PLACES = (0.25, 0.4, 0.55, 0.7, 0.18, 0.33, 0.48, 0.62)
+LABEL_PLACES = (0.25, 0.4, 0.55, 0.7, 0.18, 0.33, 0.48, 0.62, 0.78, 0.12, 0.85)
 
 
 def _plate(x: float, y: float, content: str) -> tuple[float, float, float, float]:
@@ -130,10 +130,44 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
         heading = f"layer {layer_index + 1}: {layers[layer_index]['activation']}"
         parts.append(_text(LEFT + COLUMN * (layer_index + 1), 22.0, heading, "column"))
         parts.append(_text(LEFT + COLUMN * (layer_index + 1), 38.0, f"({role})", "column-note"))
+
+    def neuron_lines(layer_index: int, j: int) -> list[tuple[str, str]]:
+        """The (shown, full) lines under neuron j of a layer."""
+        layer = layers[layer_index]
+        record = records[layer_index]
+        lines: list[tuple[str, str]] = []  # (shown, full)
+        where = f"layer {layer_index + 1} "
+        if show == "forward":
+            lines.append((f"z {short(record['z'][j])}", f"{where}z[{j}] = {record['z'][j]!r}"))
+            lines.append((f"a {short(record['a'][j])}", f"{where}a[{j}] = {record['a'][j]!r}"))
+            lines.append((f"b {short(layer['b'][j])}", f"{where}b[{j}] = {layer['b'][j]!r}"))
+        elif show == "backward":
+            dL_da = record["dL_da"]
+            if dL_da is None:
+                lines.append(("dL_da null", f"{where}dL_da = null (fused cross-entropy)"))
+            else:
+                lines.append((f"dL_da {short(dL_da[j])}", f"{where}dL_da[{j}] = {dL_da[j]!r}"))
+            lines.append((f"dL_dz {short(record['dL_dz'][j])}", f"{where}dL_dz[{j}] = {record['dL_dz'][j]!r}"))
+        else:
+            new_b = updates[layer_index]["b"][j]
+            lines.append((f"dL_db {short(updates[layer_index]['dL_db'][j])}", f"{where}batch dL_db[{j}] = {updates[layer_index]['dL_db'][j]!r}"))
+            lines.append((f"b {short(new_b)}", f"{where}new b[{j}] = {new_b!r}"))
+        return lines
+
+    # the neurons' own labels first: an edge label must not cover them (nor a minus sign)
+    placed: list[tuple[float, float, float, float]] = []  # every label's box so far
+    for layer_index in range(len(layers)):
+        for j in range(len(layers[layer_index]["w"])):
+            x, y = position(layer_index + 1, j)
+            placed.append((x - RADIUS, y - RADIUS, x + RADIUS, y + RADIUS))
+            shown_lines = neuron_lines(layer_index, j)
+            for number_of_line in range(len(shown_lines)):
+                baseline = y + RADIUS + 14.0 + 13.0 * number_of_line
+                half = len(shown_lines[number_of_line][0]) * CHAR / 2.0
+                placed.append((x - half, baseline - 10.0, x + half, baseline + 3.0))
     # edges, then their labels on top
     edges: list[str] = []
     plates: list[str] = []
-    placed: list[tuple[float, float, float, float]] = []  # the edge labels' plates so far
     for layer_index in range(len(layers)):
         w = layers[layer_index]["w"]
         for j in range(len(w)):
@@ -173,30 +207,13 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
     # neurons
     for layer_index in range(len(layers)):
         layer = layers[layer_index]
-        record = records[layer_index]
         is_output = layer_index == len(layers) - 1
         for j in range(len(layer["w"])):
             x, y = position(layer_index + 1, j)
             css = "node output" if is_output else "node"
             parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(RADIUS)}" class="{css}" stroke="currentColor" fill="none"/>')
             parts.append(_text(x, y + 4.0, ACTIVATION_MARK[layer["activation"]], "node-name"))
-            lines: list[tuple[str, str]] = []  # (shown, full)
-            where = f"layer {layer_index + 1} "
-            if show == "forward":
-                lines.append((f"z {short(record['z'][j])}", f"{where}z[{j}] = {record['z'][j]!r}"))
-                lines.append((f"a {short(record['a'][j])}", f"{where}a[{j}] = {record['a'][j]!r}"))
-                lines.append((f"b {short(layer['b'][j])}", f"{where}b[{j}] = {layer['b'][j]!r}"))
-            elif show == "backward":
-                dL_da = record["dL_da"]
-                if dL_da is None:
-                    lines.append(("dL_da null", f"{where}dL_da = null (fused cross-entropy)"))
-                else:
-                    lines.append((f"dL_da {short(dL_da[j])}", f"{where}dL_da[{j}] = {dL_da[j]!r}"))
-                lines.append((f"dL_dz {short(record['dL_dz'][j])}", f"{where}dL_dz[{j}] = {record['dL_dz'][j]!r}"))
-            else:
-                new_b = updates[layer_index]["b"][j]
-                lines.append((f"dL_db {short(updates[layer_index]['dL_db'][j])}", f"{where}batch dL_db[{j}] = {updates[layer_index]['dL_db'][j]!r}"))
-                lines.append((f"b {short(new_b)}", f"{where}new b[{j}] = {new_b!r}"))
+            lines = neuron_lines(layer_index, j)
             for number_of_line in range(len(lines)):
                 shown, full = lines[number_of_line]
                 parts.append(_text(x, y + RADIUS + 14.0 + 13.0 * number_of_line, shown, "value small", "middle", full))
@@ -204,9 +221,29 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
                 target = example["y"][j]
                 parts.append(_text(x + RADIUS + 8.0, y + 4.0, f"y {short(target)}", "value target", "start", f"y[{j}] = {target!r}"))
     loss = step["examples"][example_index]["loss"]
-    parts.append(_text(width - 8.0, height - 10.0, f"loss {short(loss)}", "value loss", "end", f"loss of this example = {loss!r}"))
+    if show != "update":
+        parts.append(_text(width - 8.0, height - 10.0, f"loss {short(loss)}", "value loss", "end", f"loss of this example = {loss!r}"))
+    elif step_index + 1 < len(vector["expected"]["steps"]):  # the loss the new parameters give
+        after = vector["expected"]["steps"][step_index + 1]["loss"]
+        tip = f"batch loss of step {step_index + 1} = {after!r}"
+        parts.append(_text(width - 8.0, height - 10.0, f"batch loss after the step {short(after)}", "value loss", "end", tip))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+LEGENDS = {
+    "forward": "On the edges: the weight w[j][k], to neuron j from input k. Left: the inputs x. Under each neuron: "
+    "z = (weighted sum) + b, a = f(z), and its bias b. Right of an output: the target y. Bottom right: this example's loss.",
+    "backward": "On the edges: dL_dw[j][k] = dL_dz[j] · x[k], the weight's derivative for this example. Left: dL_dx, what the "
+    "first layer would pass further down. Under each neuron: dL_da and dL_dz = dL_da · f'(z).",
+    "update": "On the edges: the new weight, w − lr · (batch dL_dw). Under each neuron: the batch dL_db and the new bias b. "
+    "Bottom right, when the vector has a next step: the batch loss the new parameters give.",
+}
+
+
+def legend(show: str) -> str:
+    """What the numbers of a network picture drawn with `show` mean, as an HTML paragraph."""
+    return f'<p class="diagram-legend">{html.escape(LEGENDS[show])}</p>'
 
 
 def _legend(x: float, y: float, css: str, label: str) -> str:
@@ -324,8 +361,10 @@ def loss_curve(series: list[tuple[str, list[float]]], title: str) -> str:
         value = y_high * i / 4.0
         parts.append(f'<line x1="{_f(left)}" y1="{_f(to_y(value))}" x2="{_f(width - right)}" y2="{_f(to_y(value))}" class="grid" stroke="currentColor"/>')
         parts.append(_text(left - 6.0, to_y(value) + 4.0, f"{value:.3g}", "tick", "end"))
-    for i in range(6):
-        step = round((n_steps - 1) * i / 5)
+    every = 1  # a step between ticks of 1, 2 or 5 times a power of ten, at most 6 intervals
+    while (n_steps - 1) / every > 6:
+        every = every * 5 // 2 if str(every)[0] == "2" else every * 2
+    for step in range(0, n_steps, every):
         parts.append(_text(to_x(step), height - bottom + 16.0, str(step), "tick"))
     parts.append(_text(width - right, height - 4.0, "step", "tick", "end"))
     for series_index in range(len(series)):

@@ -254,7 +254,7 @@ class Directives:
 
     def diagram(self, vector_id: str, step: int = 0, example: int = 0, show: str = "forward") -> str:
         svg = diagram.network_svg(self.found.vector(vector_id), step, example, show)
-        return f'\n<div class="diagram">\n{svg}\n</div>\n'
+        return f'\n<div class="diagram">\n{svg}\n</div>\n{diagram.legend(show)}\n'
 
     def value(self, vector_id: str, path: str) -> str:
         return walkthrough.number(lookup(self.found.vector(vector_id), path))
