@@ -274,6 +274,7 @@ def shape_entries() -> list[Entry]:
         Entry("shape/deep-7-mixed", "A deep network of seven layers mixing relu, leaky_relu and tanh, softmax output, cross-entropy.", random_case(5006, [3, 5, 5, 5, 5, 5, 5, 3], ["relu", "leaky_relu", "tanh", "relu", "leaky_relu", "tanh", "softmax"], "categorical_cross_entropy", [2]), ["DEEP"]),
         Entry("shape/wide-and-deep-exact", "A 4-32-32-32-32-32-2 relu network with half_sse: wide, deep and bit-exact.", random_case(5007, [4, 32, 32, 32, 32, 32, 2], ["relu"] * 5 + ["identity"], "half_sse", [2], lr=0.01), ["WIDE"]),
         Entry("shape/single-input-many-outputs", "One input fanning out to five identity outputs, sse.", random_case(5008, [1, 5], ["identity"], "sse", [2]), []),
+        Entry("shape/long-run-message", "A 144-128-8 relu network, mse, one example: its case alone is over 100 KiB, so the run message is a line far longer than a 64 KiB line reader (Go's bufio.Scanner default) accepts.", random_case(5009, [144, 128, 8], ["relu", "identity"], "mse", [1]), ["WIDE"]),
     ]
 
 
