@@ -204,14 +204,15 @@ def explain_footer(vector: dict[str, object], shown_id: str, step: int, example:
     shown = "every example" if example is None else f"example {example}"
     lines = [
         "",
-        f"Shown: step {step} of {n_steps} (steps 0 to {n_steps - 1}), {shown} of its {n_examples} (0 to {n_examples - 1}).",
+        f"Shown: step {step} of {n_steps} (--step 0 to {n_steps - 1}), {shown} of {n_examples} in its batch"
+        f" (--example 0 to {n_examples - 1}).",
     ]
     if n_steps > 1:
         other = step + 1 if step + 1 < n_steps else 0
-        lines.append(f"  another step:      backprop-spec explain {shown_id} --step {other}")
+        lines.append(f"Another step: backprop-spec explain {shown_id} --step {other}")
     if n_examples > 1 and example is None:
-        lines.append(f"  one example only:  backprop-spec explain {shown_id} --step {step} --example 0")
-    lines.append("  the whole vector:  backprop-spec vectors show " + shown_id)
+        lines.append(f"One example only: backprop-spec explain {shown_id} --step {step} --example 0")
+    lines.append(f"Every number of the vector: backprop-spec vectors show {shown_id}")
     return lines
 
 

@@ -440,6 +440,11 @@ def cli_page() -> str:
             if isinstance(action, argparse._SubParsersAction):
                 for name, subparser in action.choices.items():
                     out += ["", f"## {name}", "", "```text", subparser.format_help().rstrip(), "```"]
+                    for inner in subparser._actions:  # `vectors list`, `vectors show`, ...
+                        if isinstance(inner, argparse._SubParsersAction):
+                            for inner_name, innermost in inner.choices.items():
+                                out += ["", f"### {name} {inner_name}", "", "```text"]
+                                out += [innermost.format_help().rstrip(), "```"]
     finally:
         if saved is None:
             del os.environ["COLUMNS"]
