@@ -40,6 +40,7 @@ from reference_impl.core.training import train
 NETS = ("2-2-2", "4-8-8-1", "16-32-10", "64-64-10")
 BATCH_SIZES = (1, 32)
 LEARNING_RATE = 0.01
+ESTIMATE_MARGIN = 4.0  # --quick: a step estimated above its limit / this is not even run once
 AGREEMENT_TOLERANCE = 1e-9  # relative, on the parameters after one step (sums run in other orders)
 
 
@@ -282,22 +283,51 @@ def _sample(stepper: Stepper, n_steps: int, timing: Timing) -> float:
         gc.enable()
 
 
-def measure(net: Net, names: list[str], timing: Timing, log: Callable[[str], None]) -> StepResult:
+def size_of(net: Net) -> int:
+    """Weights and biases times examples: what one step's work grows with."""
+    count = 0
+    for layer_index in range(len(net.w)):
+        count = count + len(net.w[layer_index]) * (len(net.w[layer_index][0]) + 1)
+    return count * net.batch_size
+
+
+def measure(
+    net: Net,
+    names: list[str],
+    timing: Timing,
+    log: Callable[[str], None],
+    seconds_per_unit: dict[tuple[str, int], float] | None = None,
+) -> StepResult:
     """Check that every implementation agrees with the reference after one step, then time them in rounds.
 
-    An implementation whose step takes longer than `timing.skip_slower_than` is not timed;
-    one whose rounds would take longer than `timing.slow_budget_seconds` gets fewer rounds (at least 3).
+    An implementation whose step takes longer than `timing.skip_slower_than` is not timed; when
+    `seconds_per_unit` holds its cost on the nets measured before at this batch size (seconds per
+    size_of; micrograd's graph of a batch grows faster than linearly, so batch sizes are not mixed), one whose
+    step would take longer is not even stepped once, so a --quick run never waits for it.
+    One whose rounds would take longer than `timing.slow_budget_seconds` gets fewer rounds (at least 3).
     """
     result = StepResult(net.name, net.batch_size)
     reference = ReferenceStep(net)
     reference.step()
     steppers: dict[str, Stepper] = {}
     first_step: dict[str, float] = {}
+    learned = {} if seconds_per_unit is None else seconds_per_unit
     for name in names:
+        # linear in size_of from the nets before; micrograd grows faster than that (4x measured on
+        # 16-32-10 -> 64-64-10 at batch 32), hence the margin
+        estimate = ESTIMATE_MARGIN * learned.get((name, net.batch_size), 0.0) * size_of(net)
+        if estimate > timing.skip_slower_than:
+            result.notes.append(
+                f"{name} not timed on {net.name} batch {net.batch_size}: one step would take over"
+                f" {duration(estimate / ESTIMATE_MARGIN)} (scaled from the smaller nets; it grows faster than that),"
+                f" near or over this run's limit of {timing.skip_slower_than:g} s"
+            )
+            continue
         stepper = IMPLEMENTATIONS[name](net)
         started = time.perf_counter()
         stepper.step()  # the first step, from the net's weights
         first_step[name] = time.perf_counter() - started
+        learned[(name, net.batch_size)] = first_step[name] / size_of(net)  # the latest, largest net: the best guide
         if name != "reference":
             difference = largest_relative_difference(stepper.parameters(), reference.parameters())
             result.agreement[name] = difference
@@ -360,7 +390,8 @@ def run(
     """Every net at every batch size; micrograd's graphs of a deep recursion need a higher limit."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
     results = []
+    seconds_per_unit: dict[tuple[str, int], float] = {}  # each implementation's cost so far, to skip what would be too slow
     for net_name in nets:
         for batch_size in batch_sizes:
-            results.append(measure(make_net(net_name, batch_size), names, timing, log))
+            results.append(measure(make_net(net_name, batch_size), names, timing, log, seconds_per_unit))
     return results

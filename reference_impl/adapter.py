@@ -24,7 +24,7 @@ from reference_impl.core.training import train
 from reference_impl.format.casefile import case_from_json, first_non_finite, trace_to_json
 from reference_impl.format.json_path import json_path
 from reference_impl.format.strict_json import InputError
-from reference_impl.format.vectors import load_vectors
+from reference_impl.format.vectors import default_vectors, load_vectors
 from reference_impl.format.vocabulary import FEATURES, PROTOCOL_VERSION, SPEC_VERSION
 
 IMPLEMENTATION = {"name": "backprop-spec reference", "language": "python", "version": SPEC_VERSION}
@@ -145,12 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         "--write-results", metavar="OUT", help="write a results file for every vector instead of serving the protocol"
     )
     parser.add_argument(
-        "--vectors", default="vectors", help="the vectors directory for --write-results (default: ./vectors)"
+        "--vectors", help=f"the vectors directory for --write-results (default: {default_vectors().describe()})"
     )
     arguments = parser.parse_args(argv)
     if arguments.write_results:
         try:
-            return write_results(Path(arguments.vectors), Path(arguments.write_results))
+            vectors = Path(arguments.vectors) if arguments.vectors else default_vectors().path
+            return write_results(vectors, Path(arguments.write_results))
         except InputError as error:
             print(f"adapter: error: {error}", file=sys.stderr)
             return 2

@@ -5,27 +5,62 @@
   backprop-spec validate --program "CMD"         run every vector through your port (protocol v1)
   backprop-spec validate --results FILE          judge a results file your port wrote
   backprop-spec explain ID [--step N]            print a vector's step, equation by equation
+  backprop-spec vectors list|show|path|export    the published vectors, to read or to vendor
+
+Every command that reads vectors reads the published ones by default: the copy inside the
+installed package, or the clone's vectors/ in a source checkout; --vectors DIR overrides.
 
 Exit status: 0 on success, 1 when --check finds drift or validate finds a failed or
 errored vector, 2 for bad input, usage or a harness error.
 """
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 
-from reference_impl.conformance import report
+from reference_impl.conformance import report, report_html, report_markdown
 from reference_impl.conformance.program_mode import validate_program
+from reference_impl.conformance.progress import Progress
 from reference_impl.conformance.results_mode import validate_results
-from reference_impl.conformance.verdict import HarnessError, Options
+from reference_impl.conformance.selection import selected_vectors
+from reference_impl.conformance.verdict import HarnessError, Options, Outcome
 from reference_impl.explain import walkthrough as explain
 from reference_impl.format.canonical_json import dumps, write_atomically
 from reference_impl.format.casefile import case_from_json, schema_errors
+from reference_impl.format.export import export
 from reference_impl.format.strict_json import InputError, read_json_file
+from reference_impl.format.vectors import default_vectors, load_vectors
+from reference_impl.format.vocabulary import FEATURES, FLAGS, PROTOCOL_VERSION, SPEC_VERSION
 from reference_impl.suite.catalogue import Entry
 from reference_impl.suite.generate import build_suite, build_vector, drift, summary, write_suite
 from reference_impl.suite.spec_tables import vectors_of, with_tables
+
+DOCS = "the documentation site (`mkdocs build` in a clone; docs/ holds its pages)"
+
+
+def tool_version() -> str:
+    """The installed distribution's version (pyproject.toml's), or the spec's when run from a bare checkout."""
+    try:
+        return metadata.version("backprop-spec")
+    except metadata.PackageNotFoundError:
+        return SPEC_VERSION
+
+
+def vectors_path(arguments: argparse.Namespace) -> Path:
+    """--vectors DIR, or the published vectors (packaged, or the clone's)."""
+    return Path(arguments.vectors) if arguments.vectors else default_vectors().path
+
+
+def vectors_text(arguments: argparse.Namespace) -> str:
+    """What a run's header says about its vectors."""
+    return arguments.vectors if arguments.vectors else default_vectors().describe()
+
+
+# ---- generate, trace ----------------------------------------------------------------------------
 
 
 def command_generate(arguments: argparse.Namespace) -> int:
@@ -84,10 +119,18 @@ def command_trace(arguments: argparse.Namespace) -> int:
     return 0
 
 
+# ---- validate -----------------------------------------------------------------------------------
+
+
 def command_validate(arguments: argparse.Namespace) -> int:
+    unknown = [name for name in arguments.feature or [] if name not in FEATURES]
+    if unknown:
+        raise InputError(f"--feature {unknown[0]}: not a feature of this spec; the features: {', '.join(FEATURES)}")
     options = Options(
-        vectors=Path(arguments.vectors),
+        vectors=vectors_path(arguments),
         only=arguments.only or [],
+        features=arguments.feature or [],
+        maxfail=1 if arguments.exitfirst else arguments.maxfail,
         strict=arguments.strict,
         timeout=arguments.timeout,
         startup_timeout=arguments.startup_timeout,
@@ -96,31 +139,138 @@ def command_validate(arguments: argparse.Namespace) -> int:
     )
     text = report.TextReport(sys.stdout, verbose=arguments.verbose)
     mode, source = ("program", arguments.program) if arguments.program is not None else ("results", arguments.results)
-    text.header(mode, source, arguments.vectors)
+    text.header(mode, source, vectors_text(arguments))
     try:
+        progress = Progress(sys.stderr, len(selected_vectors(options).selected))
+
+        def on_outcome(outcome: Outcome) -> None:
+            progress.clear()
+            text.outcome(outcome)
+            progress.update(outcome)
+
         if arguments.program is not None:
-            result = validate_program(arguments.program, options, text.outcome)
+            result = validate_program(arguments.program, options, on_outcome)
         else:
-            result = validate_results(Path(arguments.results), options, text.outcome)
+            result = validate_results(Path(arguments.results), options, on_outcome)
     except HarnessError as error:
         print(f"backprop-spec validate: error: {error}", file=sys.stderr)
         return 2
+    progress.clear()
     text.finish(result)
+    vectors = vectors_text(arguments)
     if arguments.json:
         write_atomically(Path(arguments.json), report.json_text(result))
     if arguments.junit:
         write_atomically(Path(arguments.junit), report.junit_text(result))
+    if arguments.markdown:
+        write_atomically(
+            Path(arguments.markdown), report_markdown.markdown_text(result, load_for_report(options), vectors)
+        )
+    if arguments.html:
+        write_atomically(Path(arguments.html), report_html.html_text(result, load_for_report(options), vectors))
     return result.exit_status()
 
 
+def load_for_report(options: Options) -> dict[str, list[str]]:
+    """Each selected vector's features, by id: the Markdown and HTML reports group by them."""
+    features: dict[str, list[str]] = {}
+    for vector in selected_vectors(options).selected:
+        features[vector["id"]] = [str(name) for name in vector["features"]]
+    return features
+
+
+# ---- explain ------------------------------------------------------------------------------------
+
+
 def command_explain(arguments: argparse.Namespace) -> int:
-    vector = explain.load_vector(arguments.id, Path(arguments.vectors))
+    vector = explain.load_vector(arguments.id, vectors_path(arguments))
     try:
         sections = explain.explain(vector, arguments.step, arguments.example)
     except IndexError as error:
         raise InputError(str(error)) from None
     sys.stdout.write(explain.to_text(sections, explain.summary(vector)))
+    for line in explain_footer(vector, arguments.id, arguments.step, arguments.example):
+        print(line)
     return 0
+
+
+def explain_footer(vector: dict[str, object], shown_id: str, step: int, example: int | None) -> list[str]:
+    """How to see the other steps and examples of the vector just explained."""
+    case = vector["case"]
+    assert isinstance(case, dict)
+    n_steps = int(case.get("n_steps", 1))
+    batches = case["batches"]
+    n_examples = len(batches[step % len(batches)])
+    shown = "every example" if example is None else f"example {example}"
+    lines = [
+        "",
+        f"Shown: step {step} of {n_steps} (--step 0 to {n_steps - 1}), {shown} of {n_examples} in its batch"
+        f" (--example 0 to {n_examples - 1}).",
+    ]
+    if n_steps > 1:
+        other = step + 1 if step + 1 < n_steps else 0
+        lines.append(f"Another step: backprop-spec explain {shown_id} --step {other}")
+    if n_examples > 1 and example is None:
+        lines.append(f"One example only: backprop-spec explain {shown_id} --step {step} --example 0")
+    lines.append(f"Every number of the vector: backprop-spec vectors show {shown_id}")
+    return lines
+
+
+# ---- vectors ------------------------------------------------------------------------------------
+
+
+def command_vectors_list(arguments: argparse.Namespace) -> int:
+    for name in arguments.feature or []:
+        if name not in FEATURES:
+            raise InputError(f"--feature {name}: not a feature of this spec; the features: {', '.join(FEATURES)}")
+    for name in arguments.flag or []:
+        if name not in FLAGS:
+            raise InputError(f"--flag {name}: not a flag of this spec; the flags: {', '.join(FLAGS)}")
+    vectors = load_vectors(vectors_path(arguments)).select(
+        arguments.group or [], features=arguments.feature or [], flags=arguments.flag or []
+    )
+    rows = []
+    for vector in vectors:
+        rows.append(
+            {
+                "id": vector["id"],
+                "group": vector["id"].split("/", 1)[0],
+                "features": vector["features"],
+                "flags": vector["flags"],
+                "description": vector.get("description", ""),
+            }
+        )
+    if arguments.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    width = max([len(row["id"]) for row in rows], default=0)
+    for row in rows:
+        print(f"{row['id']:<{width}}  {','.join(row['features'])}  {','.join(row['flags']) or '-'}")
+    print(f"{len(rows)} vector(s) from {vectors_text(arguments)}", file=sys.stderr)
+    return 0
+
+
+def command_vectors_show(arguments: argparse.Namespace) -> int:
+    vectors = load_vectors(vectors_path(arguments))
+    vectors.vector(arguments.id)  # InputError naming the source when there is no such id
+    sys.stdout.write(vectors.texts[arguments.id])
+    return 0
+
+
+def command_vectors_path(arguments: argparse.Namespace) -> int:
+    found = default_vectors()
+    print(found.path)
+    print(f"({found.describe()})", file=sys.stderr)
+    return 0
+
+
+def command_vectors_export(arguments: argparse.Namespace) -> int:
+    vectors = load_vectors(vectors_path(arguments))
+    print(f"exported {export(vectors, Path(arguments.destination))}, from {vectors_text(arguments)}")
+    return 0
+
+
+# ---- the parser ---------------------------------------------------------------------------------
 
 
 def positive_seconds(text: str) -> float:
@@ -133,13 +283,72 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
+    return value
+
+
+def epilog(statuses: str, read: str) -> str:
+    return f"exit status:\n{statuses}\n\nread:\n  {read}"
+
+
+def subcommand(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
+    name: str,
+    summary: str,
+    description: str,
+    *,
+    statuses: str,
+    read: str,
+) -> argparse.ArgumentParser:
+    """A subcommand whose --help starts with a paragraph and ends with its exit statuses and what to read."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog(statuses, read),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def add_vectors_option(parser: argparse.ArgumentParser, what: str = "the vectors directory") -> None:
+    parser.add_argument(
+        "--vectors",
+        metavar="DIR",
+        help=f"{what} (default: {default_vectors().describe()})",
+    )
+
+
+def build_parser(prog: str = "backprop-spec") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="backprop-spec", description="Neuron-level backpropagation: reference, test vectors and tools."
+        prog=prog,
+        description="Neuron-level backpropagation: reference, test vectors and tools. "
+        "Every command that reads vectors uses the published ones unless --vectors DIR is given.",
+        epilog=f"vectors by default: {default_vectors().describe()}\nread: README.md's 'Check your port', and {DOCS}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"backprop-spec {tool_version()} (spec {SPEC_VERSION}, protocol {PROTOCOL_VERSION})",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    generate = commands.add_parser("generate", help="write the test vectors (or check them with --check)")
+    generate = subcommand(
+        commands,
+        "generate",
+        "write the test vectors (or check them with --check)",
+        "Trace every case of the catalogue with the reference and write vectors/ and its manifest, byte for byte "
+        "the same on every run, and keep the spec's vocabulary tables in step. With --check nothing is written: "
+        "every file that differs is listed. A tool for developing this suite; a port reads the published vectors.",
+        statuses="  0  written, or --check found no drift\n  1  --check found a file that differs\n  2  bad input",
+        read="spec/spec.md section 8 (test vectors); docs/vectors/loading.md",
+    )
     generate.add_argument("--out", default="vectors", help="the vectors directory (default: ./vectors)")
     generate.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if any file differs from what would be written"
@@ -151,15 +360,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.set_defaults(run=command_generate)
 
-    trace = commands.add_parser("trace", help="trace your own case (JSON) into a full vector")
+    trace = subcommand(
+        commands,
+        "trace",
+        "trace your own case (JSON) into a full vector",
+        "Read a case (the network, its parameters, the batches, the loss and the optimizer) and print the vector "
+        "the reference makes of it: every z, a, loss, dL_da, dL_dz, dL_dw, dL_db, dL_dx and the parameters after "
+        "each step. A bad case is named with the path inside the file and what was expected.",
+        statuses="  0  the vector was written\n  2  the case is not valid (the message says where and why)",
+        read="spec/spec.md section 7.1 (cases) and spec/schemas/case.schema.json",
+    )
     trace.add_argument("case", help="a case file (spec section 7.1), or a vector file whose case is traced again")
     trace.add_argument("--out", help="write the vector here (atomically) instead of to standard output")
     trace.add_argument("--id", default="user/traced", help="the id to give the vector (default: user/traced)")
     trace.add_argument("--description", help="the vector's description")
     trace.set_defaults(run=command_trace)
 
-    validate = commands.add_parser(
-        "validate", help="check a port: run the vectors through its program (protocol v1) or judge its results file"
+    validate = subcommand(
+        commands,
+        "validate",
+        "check a port: run the vectors through its program (protocol v1) or judge its results file",
+        "Send every vector to your port's adapter (JSON Lines on its stdin and stdout) or read the results file it "
+        "wrote, compare every number in computation order, and for each failing vector name the first wrong number "
+        "and the likely bug from the catalogue. Run it from your own project; the vectors come with this package.",
+        statuses="  0  nothing failed or errored (skips are fine)\n  1  a vector failed or errored\n"
+        "  2  usage error, or the run could not happen (no vectors, a program that cannot start, ...)",
+        read="spec/protocol.md (the adapter's protocol); docs/porting/adapter.md, the site's page 'Writing the adapter'",
     )
     source = validate.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -168,17 +394,25 @@ def build_parser() -> argparse.ArgumentParser:
         help='the command that starts your adapter, e.g. "dart run bin/adapter.dart" (never run by a shell)',
     )
     source.add_argument("--results", metavar="FILE", help="a results file your port wrote (spec/protocol.md section 8)")
-    validate.add_argument(
-        "--vectors",
-        default="vectors",
-        metavar="DIR",
-        help="the vectors directory (default: ./vectors), or one vector file",
-    )
+    add_vectors_option(validate, "the vectors directory, or one vector file")
     validate.add_argument(
         "--only",
         action="append",
         metavar="GLOB",
-        help="run only the vectors whose id matches (fnmatch, e.g. 'seed/*'); repeatable",
+        help="run only the vectors whose id matches (fnmatch, e.g. 'seed/*'; a group name such as seed "
+        "selects seed/*); repeatable, any may match",
+    )
+    validate.add_argument(
+        "--feature",
+        action="append",
+        metavar="NAME",
+        help="run only the vectors that use this feature (e.g. softmax); repeatable, all must be used",
+    )
+    validate.add_argument(
+        "--maxfail", type=positive_count, default=0, metavar="N", help="stop after N failed or errored vectors"
+    )
+    validate.add_argument(
+        "-x", "--exitfirst", action="store_true", help="stop at the first failed or errored vector (--maxfail 1)"
     )
     validate.add_argument("--strict", action="store_true", help="vectors flagged EXACT must match bit for bit")
     validate.add_argument(
@@ -193,6 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--json", metavar="REPORT", help="also write a JSON report here")
     validate.add_argument("--junit", metavar="REPORT", help="also write a JUnit XML report here (for CI)")
+    validate.add_argument(
+        "--markdown", metavar="REPORT", help="also write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)"
+    )
+    validate.add_argument(
+        "--html", metavar="REPORT", help="also write a self-contained HTML report here (opens offline)"
+    )
     validate.add_argument("--verbose", action="store_true", help="a line for every vector, and the program's stderr")
     validate.add_argument(
         "--no-diagnosis", action="store_true", help="do not re-run failing cases through the known bugs"
@@ -204,30 +444,86 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=command_validate)
 
-    explain_ = commands.add_parser(
-        "explain", help="print one step of a vector as a walk-through, equation by equation, with every number"
+    explain_ = subcommand(
+        commands,
+        "explain",
+        "print one step of a vector as a walk-through, equation by equation, with every number",
+        "Print one training step of a vector as the site's walk-throughs show it: each layer's forward pass, the "
+        "loss, each layer's backward pass, the batch gradients and the update, every equation with its numbers "
+        "and the spec equation it implements. Put it beside your port's output to find where they part.",
+        statuses="  0  printed\n  2  no such vector, step or example",
+        read="spec/spec.md sections 3 to 6 (the algorithm); docs/learn/, the site's 'Learn' pages",
     )
     explain_.add_argument("id", help="a vector id such as seed/single-neuron (or a vector file)")
     explain_.add_argument("--step", type=int, default=0, help="which training step, from 0 (default: 0)")
     explain_.add_argument("--example", type=int, help="only this example of the step's batch, from 0 (default: all)")
-    explain_.add_argument(
-        "--vectors", default="vectors", metavar="DIR", help="the vectors directory (default: ./vectors)"
-    )
+    add_vectors_option(explain_)
     explain_.set_defaults(run=command_explain)
+
+    add_vectors_commands(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def add_vectors_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    vectors = subcommand(
+        commands,
+        "vectors",
+        "the published test vectors: list, show, path, export (to vendor into your port)",
+        "The published vectors, as this package carries them (each checked against the manifest's sha256 when "
+        "read): list them with their groups, features and flags, show one, print where they are, or export "
+        "the manifest and every file into a directory or an archive, for a port's own tests to read.",
+        statuses="  0  done\n  2  no such vector, a bad filter, or a destination that cannot be written",
+        read="spec/spec.md section 8 (every key of a vector); docs/vectors/loading.md (loading them in your port)",
+    )
+    actions = vectors.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list", help="one line per vector: id, features, flags", description="One line per vector: id, features, flags."
+    )
+    listing.add_argument("--group", action="append", metavar="NAME", help="only this id group (e.g. seed); repeatable")
+    listing.add_argument("--feature", action="append", metavar="NAME", help="only vectors using it; repeatable, all")
+    listing.add_argument("--flag", action="append", metavar="FLAG", help="only vectors flagged so; repeatable, all")
+    listing.add_argument(
+        "--json", action="store_true", help="a JSON array of {id, group, features, flags, description}"
+    )
+    add_vectors_option(listing)
+    listing.set_defaults(run=command_vectors_list)
+    show = actions.add_parser(
+        "show", help="print one vector's file", description="Print one vector's file, as published."
+    )
+    show.add_argument("id", help="a vector id such as seed/single-neuron")
+    add_vectors_option(show)
+    show.set_defaults(run=command_vectors_show)
+    path = actions.add_parser(
+        "path", help="print the directory of the default vectors", description="Print the default vectors' directory."
+    )
+    path.set_defaults(run=command_vectors_path)
+    exporting = actions.add_parser(
+        "export",
+        help="copy manifest.json and every vector into DIR, FILE.zip or FILE.tar.gz",
+        description="Copy manifest.json and every vector file, byte for byte, into a new or empty directory, "
+        "or into a reproducible .zip or .tar.gz whose files sit under backprop-spec-vectors-<spec version>/.",
+    )
+    exporting.add_argument("destination", help="a new or empty directory, or a file ending in .zip or .tar.gz")
+    add_vectors_option(exporting)
+    exporting.set_defaults(run=command_vectors_export)
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "backprop-spec") -> int:
+    parser = build_parser(prog)
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run
     try:
         return run(arguments)
     except InputError as error:
-        print(f"backprop-spec {arguments.command}: error: {error}", file=sys.stderr)
+        print(f"{prog} {arguments.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`generate --check | head -1`): stop quietly, as `cat` does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a command a pipe ended
     except OSError as error:
-        print(f"backprop-spec {arguments.command}: error: {error}", file=sys.stderr)
+        print(f"{prog} {arguments.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -120,6 +120,8 @@ def run_runner(directory: Path, only: Sequence[str], diagnosis: bool, report: Pa
         "--program",
         program,
         "--strict",
+        "--vectors",
+        "vectors",  # named, so the header reads the same on every machine ("vectors from vectors")
         "--json",
         str(report),
     ]

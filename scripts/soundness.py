@@ -36,11 +36,12 @@ from typing import Any
 
 from reference_impl.conformance.bug_variants import VARIANTS, VariantCannotRunError, run_variant
 from reference_impl.conformance.compare import compare_trace
+from reference_impl.conformance.progress import is_live
 from reference_impl.core import activations, losses
 from reference_impl.core.records import Case, Example, Layer
 from reference_impl.core.training import train
 from reference_impl.format.casefile import case_from_json, trace_to_json
-from reference_impl.format.vectors import load_vectors
+from reference_impl.format.vectors import default_vectors, load_vectors
 
 NUDGED_FUNCTIONS = ("exp", "log", "log1p", "tanh")
 MAX_NUDGE_ULPS = 4
@@ -269,19 +270,25 @@ def bug_side(vector: dict[str, Any]) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python scripts/soundness.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--vectors", default="vectors", help="the vectors directory (default: ./vectors)")
+    parser.add_argument(
+        "--vectors", help=f"the vectors directory (default: {default_vectors().describe()})", metavar="DIR"
+    )
     parser.add_argument(
         "--only", action="append", default=[], help="only vectors whose id matches this glob (repeatable)"
     )
     parser.add_argument("--seeds", type=int, default=2, help="perturbed runs per vector and kind (default: 2)")
     arguments = parser.parse_args(argv)
-    vectors = load_vectors(Path(arguments.vectors)).select(arguments.only)
+    source = Path(arguments.vectors) if arguments.vectors else default_vectors().path
+    vectors = load_vectors(source).select(arguments.only)
+    live = is_live(sys.stderr)  # a progress line on a terminal only: the script takes about half a minute
     worst_correct = 0.0
     worst_where = ""
     failures = []
     best_per_bug: dict[str, tuple[float, str]] = {}  # largest finite ratio and where
     structural: dict[str, int] = {}  # vectors where the bug cannot run or gives non-numbers
-    for vector in vectors:
+    for number, vector in enumerate(vectors, start=1):
+        if live:
+            print(f"\r\033[K[{number:>3}/{len(vectors)}] {vector['id']}", end="", file=sys.stderr, flush=True)
         ratio, run = correct_side(vector, arguments.seeds)
         if ratio > worst_correct:
             worst_correct, worst_where = ratio, f"{vector['id']} ({run})"
@@ -294,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
                 structural[bug] = structural.get(bug, 0) + 1
             elif reached > best_per_bug.get(bug, (0.0, ""))[0]:
                 best_per_bug[bug] = (reached, vector["id"])
-    print(f"{len(vectors)} vectors, {arguments.seeds} seed(s) per perturbation")
+    if live:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    print(f"{len(vectors)} vectors from {source}, {arguments.seeds} seed(s) per perturbation")
     margin = math.inf if worst_correct == 0.0 else 1.0 / worst_correct
     print(
         f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'}; margin (allowed / deviation) = {margin:.3g}"

@@ -16,6 +16,7 @@ import unicodedata
 from typing import Any
 
 from reference_impl.cli import build_parser
+from reference_impl.format.vectors import REPOSITORY_VECTORS
 from reference_impl.format.vocabulary import BUGS
 
 GROUP_TITLES = {
@@ -440,12 +441,18 @@ def cli_page() -> str:
             if isinstance(action, argparse._SubParsersAction):
                 for name, subparser in action.choices.items():
                     out += ["", f"## {name}", "", "```text", subparser.format_help().rstrip(), "```"]
+                    for inner in subparser._actions:  # `vectors list`, `vectors show`, ...
+                        if isinstance(inner, argparse._SubParsersAction):
+                            for inner_name, innermost in inner.choices.items():
+                                out += ["", f"### {name} {inner_name}", "", "```text"]
+                                out += [innermost.format_help().rstrip(), "```"]
     finally:
         if saved is None:
             del os.environ["COLUMNS"]
         else:
             os.environ["COLUMNS"] = saved
-    return "\n".join(out) + "\n"
+    # the help names the default vectors by their path on this machine; the page names them for any clone
+    return "\n".join(out).replace(str(REPOSITORY_VECTORS), "./vectors") + "\n"
 
 
 

@@ -80,6 +80,9 @@ def _json_safe(value: Any) -> bool:
     return value is None or isinstance(value, (bool, int, str))
 
 
+WRONG_KEPT = 20  # how many wrong numbers a comparison keeps for the reports (it counts them all)
+
+
 @dataclass
 class Comparison:
     """The outcome of comparing one trace: the first mismatch (None when it passed) and figures."""
@@ -90,6 +93,7 @@ class Comparison:
     largest_ratio: float = 0.0  # max |error| / allowed over all numbers: <= 1 means within tolerance
     largest_ulps: int = 0
     notes: list[str] = field(default_factory=list)
+    wrong: list[Mismatch] = field(default_factory=list)  # the first WRONG_KEPT mismatches, for reports
 
     @property
     def passed(self) -> bool:
@@ -135,6 +139,8 @@ class _Walker:
         self.result.mismatches += 1
         if self.result.first is None:
             self.result.first = mismatch
+        if len(self.result.wrong) < WRONG_KEPT:
+            self.result.wrong.append(mismatch)
 
     def number(self, path: list[Any], expected: float, got: Any) -> None:
         # only a bug variant's trace holds NaN; JSON cannot carry it, so ports send null or fail

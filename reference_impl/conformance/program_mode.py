@@ -39,6 +39,7 @@ from reference_impl.conformance.verdict import (
     RunResult,
     judge,
     missing_features,
+    reached_maxfail,
     unknown_features,
 )
 from reference_impl.format.vocabulary import PROTOCOL_VERSION
@@ -350,6 +351,10 @@ def validate_program(command: str, options: Options, on_outcome: Callable[[Outco
             outcomes.append(outcome)
             if on_outcome is not None:
                 on_outcome(outcome)
+            stop = reached_maxfail(outcomes, options.maxfail, len(vectors.selected))
+            if stop is not None:
+                driver.notes.append(stop)
+                break
     finally:
         driver.close()
     return RunResult(

@@ -23,6 +23,7 @@ from reference_impl.conformance.verdict import (
     RunResult,
     judge,
     missing_features,
+    reached_maxfail,
     unknown_features,
 )
 from reference_impl.format.json_path import json_path
@@ -126,6 +127,10 @@ def validate_results(path: Path, options: Options, on_outcome: Callable[[Outcome
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
+        stop = reached_maxfail(outcomes, options.maxfail, len(vectors.selected))
+        if stop is not None:
+            notes.append(stop)
+            break
     return RunResult(
         mode="results",
         source=str(path),

@@ -1,4 +1,4 @@
-"""Which vectors a run uses: the source that --vectors names, filtered by --only, through
+"""Which vectors a run uses: the source that --vectors names, filtered by --only and --feature, through
 the one loader of format/vectors.py. A source that cannot be read ends the run (HarnessError)."""
 
 from dataclasses import dataclass
@@ -27,12 +27,10 @@ def selected_vectors(options: Options) -> Selection:
         if message.endswith("no such vectors directory or file"):
             message += " (use --vectors DIR)"
         raise HarnessError(message) from None
-    selected = vectors.select(options.only)
+    selected = vectors.select(options.only, features=options.features)
     if not selected:
-        wanted = " ".join(options.only)
+        wanted = " ".join([f"--only {pattern}" for pattern in options.only] + [f"--feature {name}" for name in options.features])
         raise HarnessError(
-            f"no vector id in {options.vectors} matches --only {wanted}"
-            if options.only
-            else f"{options.vectors}: no vectors"
+            f"no vector in {options.vectors} matches {wanted}" if wanted else f"{options.vectors}: no vectors"
         )
     return Selection(selected=selected, all_ids=set(vectors.ids()), source=vectors)

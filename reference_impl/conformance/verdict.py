@@ -31,6 +31,8 @@ class Options:
 
     vectors: Path = Path("vectors")
     only: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)  # run only vectors that use every one of these
+    maxfail: int = 0  # stop after this many failed or errored vectors (0: never)
     strict: bool = False
     timeout: float = 10.0
     startup_timeout: float = 30.0
@@ -80,6 +82,19 @@ class RunResult:
     def exit_status(self) -> int:
         """0 when nothing failed or errored, else 1."""
         return 1 if self.count("failed") + self.count("errored") > 0 else 0
+
+
+def reached_maxfail(outcomes: list[Outcome], maxfail: int, selected: int) -> str | None:
+    """None while the run goes on; once `maxfail` vectors failed or errored, the note that says why it stopped."""
+    if maxfail <= 0:
+        return None
+    bad = 0
+    for outcome in outcomes:
+        if outcome.status in ("failed", "errored"):
+            bad = bad + 1
+    if bad < maxfail:
+        return None
+    return f"stopped after {bad} failed or errored vector(s) (--maxfail {maxfail}): {selected - len(outcomes)} not run"
 
 
 def missing_features(vector: dict[str, Any], features: set[str]) -> list[str]:

@@ -7,11 +7,15 @@ manifest's sha256, so a tampered or truncated vector is refused), a directory of
 without a manifest, or one vector file. Each vector must be an object with the keys a vector
 needs (the full schema is what the tests prove of generated vectors).
 
+Where they come from by default (default_vectors): an installed wheel carries the published
+vectors, byte for byte, in reference_impl/_vectors; a source checkout uses its own vectors/.
+
 Left out on purpose: writing vectors (suite/generate.py) and comparing traces (conformance/).
 """
 
 import fnmatch
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,7 @@ from typing import Any
 from reference_impl.format.strict_json import InputError, parse, read_text
 
 REPOSITORY_VECTORS = Path(__file__).resolve().parents[2] / "vectors"  # vectors/ of a source checkout
+PACKAGED_VECTORS = Path(__file__).resolve().parents[1] / "_vectors"  # the copy inside an installed wheel
 
 # what every vector must hold to be run at all, and of which JSON type
 _VECTOR_KEYS = (
@@ -52,19 +57,50 @@ class VectorSet:
                 return vector
         raise InputError(f"{self.source}: no vector {vector_id!r} (ids look like seed/single-neuron)")
 
-    def select(self, patterns: list[str]) -> list[dict[str, Any]]:
-        """The vectors whose id matches one of the glob patterns (all of them for none).
+    def select(
+        self, patterns: list[str], features: Sequence[str] = (), flags: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """The vectors whose id matches one of the glob patterns (any id for none), that use
+        every one of `features` and carry every one of `flags`.
 
         A pattern without a glob character also matches the ids under it as a group:
         "seed" selects "seed/single-neuron" as "seed/*" does.
         """
-        if not patterns:
-            return list(self.vectors)
         chosen = []
         for vector in self.vectors:
-            if id_matches(vector["id"], patterns):
-                chosen.append(vector)
+            if patterns and not id_matches(vector["id"], patterns):
+                continue
+            if not has_every(vector["features"], features) or not has_every(vector["flags"], flags):
+                continue
+            chosen.append(vector)
         return chosen
+
+
+def has_every(present: list[Any], wanted: Sequence[str]) -> bool:
+    """has_every(["sse", "tanh"], ["tanh"]) -> True, has_every(["sse"], ["sse", "tanh"]) -> False"""
+    return all(name in present for name in wanted)
+
+
+@dataclass(frozen=True)
+class DefaultVectors:
+    """Where the vectors come from when no --vectors is given, and why: `kind` is "clone" or "packaged"."""
+
+    path: Path
+    kind: str
+
+    def describe(self) -> str:
+        """'/home/me/backprop-spec/vectors (the clone's vectors/)'"""
+        if self.kind == "clone":
+            return f"{self.path} (the clone's vectors/)"
+        return f"{self.path} (the vectors packaged with backprop-spec)"
+
+
+def default_vectors() -> DefaultVectors:
+    """The vectors a command reads by default: the wheel's own copy when installed from a wheel,
+    the clone's vectors/ when run from a source checkout (so `generate` then `validate` works)."""
+    if (PACKAGED_VECTORS / "manifest.json").is_file():
+        return DefaultVectors(path=PACKAGED_VECTORS, kind="packaged")
+    return DefaultVectors(path=REPOSITORY_VECTORS, kind="clone")
 
 
 def id_matches(vector_id: str, patterns: list[str]) -> bool:

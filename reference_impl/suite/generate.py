@@ -26,6 +26,9 @@ from reference_impl.suite.catalogue import Entry, all_entries
 # and scripts/soundness.py (nudged libm, reordered sums): correct binary64
 # implementations stay far inside it, binary32 arithmetic lands far outside.
 DEFAULT_TOLERANCE = {"abs": 1e-12, "rel": 1e-9}
+# each file names its JSON Schema, as Wycheproof's files do: a file of spec/schemas/ (reference_impl/_schemas when installed)
+VECTOR_SCHEMA = "vector.schema.json"
+MANIFEST_SCHEMA = "manifest.schema.json"
 EXACT_OPERATIONS_ACTIVATIONS = ("identity", "relu", "leaky_relu")
 EXACT_OPERATIONS_LOSSES = ("sse", "half_sse", "mse")
 
@@ -90,6 +93,7 @@ def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
         )
     flags = sorted(set(entry.flags) | derived_flags(entry.case, expected))
     return {
+        "schema": VECTOR_SCHEMA,
         "id": entry.id,
         "spec_version": SPEC_VERSION,
         "description": entry.description,
@@ -154,6 +158,7 @@ def build_suite() -> Suite:
         "by_bug": {name: by_bug[name] for name in sorted(BUGS)},
     }
     manifest = {
+        "schema": MANIFEST_SCHEMA,
         "spec_version": SPEC_VERSION,
         "vector_count": len(entries),
         "counts": counts,
