@@ -63,7 +63,9 @@ def _plate(x: float, y: float, content: str) -> tuple[float, float, float, float
     return (x - width / 2, y - 9.0, x + width / 2, y + 6.0)
 
 
-def _free_place(x1: float, y1: float, x2: float, y2: float, content: str, placed: list[tuple[float, float, float, float]]) -> float:
+def _free_place(
+    x1: float, y1: float, x2: float, y2: float, content: str, placed: list[tuple[float, float, float, float]]
+) -> float:
     """The first of LABEL_PLACES where a label on the edge (x1, y1) -> (x2, y2) hides none
     placed before (crossing edges meet at the same point at the same fraction), and record
     its plate in `placed`. Falls back to the first place when every one is taken."""
@@ -72,7 +74,12 @@ def _free_place(x1: float, y1: float, x2: float, y2: float, content: str, placed
         box = _plate(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, content)
         overlaps = False
         for other in placed:
-            if box[0] < other[2] + 2.0 and other[0] < box[2] + 2.0 and box[1] < other[3] + 1.0 and other[1] < box[3] + 1.0:
+            if (
+                box[0] < other[2] + 2.0
+                and other[0] < box[2] + 2.0
+                and box[1] < other[3] + 1.0
+                and other[1] < box[3] + 1.0
+            ):
                 overlaps = True
         if not overlaps:
             chosen = t
@@ -81,7 +88,14 @@ def _free_place(x1: float, y1: float, x2: float, y2: float, content: str, placed
     return chosen
 
 
-ACTIVATION_MARK = {"identity": "id", "sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "lrelu", "softmax": "soft"}
+ACTIVATION_MARK = {
+    "identity": "id",
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "lrelu",
+    "softmax": "soft",
+}
 
 
 def _parameters_before(vector: dict[str, Any], step_index: int) -> list[dict[str, Any]]:
@@ -150,7 +164,12 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
             lines.append((f"dL_dz {short(record['dL_dz'][j])}", f"{where}dL_dz[{j}] = {record['dL_dz'][j]!r}"))
         else:
             new_b = updates[layer_index]["b"][j]
-            lines.append((f"dL_db {short(updates[layer_index]['dL_db'][j])}", f"{where}batch dL_db[{j}] = {updates[layer_index]['dL_db'][j]!r}"))
+            lines.append(
+                (
+                    f"dL_db {short(updates[layer_index]['dL_db'][j])}",
+                    f"{where}batch dL_db[{j}] = {updates[layer_index]['dL_db'][j]!r}",
+                )
+            )
             lines.append((f"b {short(new_b)}", f"{where}new b[{j}] = {new_b!r}"))
         return lines
 
@@ -196,11 +215,22 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
     # input nodes
     for k in range(sizes[0]):
         x, y = position(0, k)
-        parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(RADIUS)}" class="node input" stroke="currentColor" fill="none"/>')
+        parts.append(
+            f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(RADIUS)}" class="node input" stroke="currentColor" fill="none"/>'
+        )
         parts.append(_text(x, y + 4.0, f"x[{k}]", "node-name"))
         if show == "backward":
             value = records[0]["dL_dx"][k]
-            parts.append(_text(x - RADIUS - 6.0, y + 4.0, f"dL_dx {short(value)}", "value", "end", f"layer 1 dL_dx[{k}] = {value!r}"))
+            parts.append(
+                _text(
+                    x - RADIUS - 6.0,
+                    y + 4.0,
+                    f"dL_dx {short(value)}",
+                    "value",
+                    "end",
+                    f"layer 1 dL_dx[{k}] = {value!r}",
+                )
+            )
         else:
             value = example["x"][k]
             parts.append(_text(x - RADIUS - 6.0, y + 4.0, short(value), "value", "end", f"x[{k}] = {value!r}"))
@@ -211,7 +241,9 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
         for j in range(len(layer["w"])):
             x, y = position(layer_index + 1, j)
             css = "node output" if is_output else "node"
-            parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(RADIUS)}" class="{css}" stroke="currentColor" fill="none"/>')
+            parts.append(
+                f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(RADIUS)}" class="{css}" stroke="currentColor" fill="none"/>'
+            )
             parts.append(_text(x, y + 4.0, ACTIVATION_MARK[layer["activation"]], "node-name"))
             lines = neuron_lines(layer_index, j)
             for number_of_line in range(len(lines)):
@@ -219,14 +251,29 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
                 parts.append(_text(x, y + RADIUS + 14.0 + 13.0 * number_of_line, shown, "value small", "middle", full))
             if is_output and show == "forward":
                 target = example["y"][j]
-                parts.append(_text(x + RADIUS + 8.0, y + 4.0, f"y {short(target)}", "value target", "start", f"y[{j}] = {target!r}"))
+                parts.append(
+                    _text(
+                        x + RADIUS + 8.0, y + 4.0, f"y {short(target)}", "value target", "start", f"y[{j}] = {target!r}"
+                    )
+                )
     loss = step["examples"][example_index]["loss"]
     if show != "update":
-        parts.append(_text(width - 8.0, height - 10.0, f"loss {short(loss)}", "value loss", "end", f"loss of this example = {loss!r}"))
+        parts.append(
+            _text(
+                width - 8.0,
+                height - 10.0,
+                f"loss {short(loss)}",
+                "value loss",
+                "end",
+                f"loss of this example = {loss!r}",
+            )
+        )
     elif step_index + 1 < len(vector["expected"]["steps"]):  # the loss the new parameters give
         after = vector["expected"]["steps"][step_index + 1]["loss"]
         tip = f"batch loss of step {step_index + 1} = {after!r}"
-        parts.append(_text(width - 8.0, height - 10.0, f"batch loss after the step {short(after)}", "value loss", "end", tip))
+        parts.append(
+            _text(width - 8.0, height - 10.0, f"batch loss after the step {short(after)}", "value loss", "end", tip)
+        )
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -263,7 +310,13 @@ def activation_plot(name: str, slope: float = 0.0, marks: list[tuple[float, str]
     width, height = 360.0, 240.0
     left, right, top, bottom = 40.0, 12.0, 14.0, 30.0
     low, high = -5.0, 5.0
-    ranges = {"identity": (-5.0, 5.0), "sigmoid": (-0.2, 1.2), "tanh": (-1.2, 1.2), "relu": (-1.0, 5.0), "leaky_relu": (-1.5, 5.0)}
+    ranges = {
+        "identity": (-5.0, 5.0),
+        "sigmoid": (-0.2, 1.2),
+        "tanh": (-1.2, 1.2),
+        "relu": (-1.0, 5.0),
+        "leaky_relu": (-1.5, 5.0),
+    }
     ticks = {
         "identity": (-4.0, -2.0, 0.0, 2.0, 4.0),
         "sigmoid": (0.0, 0.5, 1.0),
@@ -292,13 +345,21 @@ def activation_plot(name: str, slope: float = 0.0, marks: list[tuple[float, str]
     ]
     # grid and axes
     for tick in (-4.0, -2.0, 0.0, 2.0, 4.0):
-        parts.append(f'<line x1="{_f(to_x(tick))}" y1="{_f(top)}" x2="{_f(to_x(tick))}" y2="{_f(height - bottom)}" class="grid" stroke="currentColor"/>')
+        parts.append(
+            f'<line x1="{_f(to_x(tick))}" y1="{_f(top)}" x2="{_f(to_x(tick))}" y2="{_f(height - bottom)}" class="grid" stroke="currentColor"/>'
+        )
         parts.append(_text(to_x(tick), height - bottom + 16.0, f"{tick:g}", "tick"))
     for tick in ticks[name]:
-        parts.append(f'<line x1="{_f(left)}" y1="{_f(to_y(tick))}" x2="{_f(width - right)}" y2="{_f(to_y(tick))}" class="grid" stroke="currentColor"/>')
+        parts.append(
+            f'<line x1="{_f(left)}" y1="{_f(to_y(tick))}" x2="{_f(width - right)}" y2="{_f(to_y(tick))}" class="grid" stroke="currentColor"/>'
+        )
         parts.append(_text(left - 6.0, to_y(tick) + 4.0, f"{tick:g}", "tick", "end"))
-    parts.append(f'<line x1="{_f(to_x(0.0))}" y1="{_f(top)}" x2="{_f(to_x(0.0))}" y2="{_f(height - bottom)}" class="axis" stroke="currentColor"/>')
-    parts.append(f'<line x1="{_f(left)}" y1="{_f(to_y(0.0))}" x2="{_f(width - right)}" y2="{_f(to_y(0.0))}" class="axis" stroke="currentColor"/>')
+    parts.append(
+        f'<line x1="{_f(to_x(0.0))}" y1="{_f(top)}" x2="{_f(to_x(0.0))}" y2="{_f(height - bottom)}" class="axis" stroke="currentColor"/>'
+    )
+    parts.append(
+        f'<line x1="{_f(left)}" y1="{_f(to_y(0.0))}" x2="{_f(width - right)}" y2="{_f(to_y(0.0))}" class="axis" stroke="currentColor"/>'
+    )
     parts.append(_text(width - right, height - 4.0, "z", "tick", "end"))
 
     def curve(function: Callable[[float], float], css: str) -> None:
@@ -322,8 +383,12 @@ def activation_plot(name: str, slope: float = 0.0, marks: list[tuple[float, str]
         # the kink: f'(0) is the convention (filled dot), the other one-sided value is left open
         at_zero = f_prime(0.0)
         from_right = f_prime(1e-9)
-        parts.append(f'<circle cx="{_f(to_x(0.0))}" cy="{_f(to_y(from_right))}" r="3.5" class="open-dot" stroke="currentColor"/>')
-        parts.append(f'<circle cx="{_f(to_x(0.0))}" cy="{_f(to_y(at_zero))}" r="3.5" class="kink-dot"><title>{name}\'(0) = {at_zero!r}</title></circle>')
+        parts.append(
+            f'<circle cx="{_f(to_x(0.0))}" cy="{_f(to_y(from_right))}" r="3.5" class="open-dot" stroke="currentColor"/>'
+        )
+        parts.append(
+            f'<circle cx="{_f(to_x(0.0))}" cy="{_f(to_y(at_zero))}" r="3.5" class="kink-dot"><title>{name}\'(0) = {at_zero!r}</title></circle>'
+        )
     for z, label in marks or []:
         value = f(z)
         parts.append(
@@ -359,7 +424,9 @@ def loss_curve(series: list[tuple[str, list[float]]], title: str) -> str:
     ]
     for i in range(5):
         value = y_high * i / 4.0
-        parts.append(f'<line x1="{_f(left)}" y1="{_f(to_y(value))}" x2="{_f(width - right)}" y2="{_f(to_y(value))}" class="grid" stroke="currentColor"/>')
+        parts.append(
+            f'<line x1="{_f(left)}" y1="{_f(to_y(value))}" x2="{_f(width - right)}" y2="{_f(to_y(value))}" class="grid" stroke="currentColor"/>'
+        )
         parts.append(_text(left - 6.0, to_y(value) + 4.0, f"{value:.3g}", "tick", "end"))
     every = 1  # a step between ticks of 1, 2 or 5 times a power of ten, at most 6 intervals
     while (n_steps - 1) / every > 6:

@@ -57,7 +57,9 @@ PORT = ROOT / "ports" / "javascript"
 # the port's library modules (not its tests, its adapter or its comparison code)
 PORT_MODULES = ("records", "activations", "losses", "network", "optimizer", "training", "casefile")
 PORT_URL = "assets/playground/port"
-DIRECTIVE = re.compile(r"\{\{\s*((nudge|exercise|paths|softmax_sums|per_example_sum|playground|checker)\(.*?\))\s*\}\}", flags=re.S)
+DIRECTIVE = re.compile(
+    r"\{\{\s*((nudge|exercise|paths|softmax_sums|per_example_sum|playground|checker)\(.*?\))\s*\}\}", flags=re.S
+)
 # the cases the playground offers first: (label, vector id)
 PRESETS = (
     ("one neuron (the worked example this project started from)", "seed/single-neuron"),
@@ -163,7 +165,7 @@ def nudge(vector_id: str, layer: int, name: str, index: list[int], h: float = 0.
         (f"the derivative dL/d{label} the vector records", f"dL_d{name}{label[1:]} = {r7(recorded)}", full(recorded)),
     ]
     body = "".join(
-        f"<tr><td>{html.escape(what)}</td><td><code>{html.escape(shown)}</code></td><td><code class=\"full\">{html.escape(value)}</code></td></tr>"
+        f'<tr><td>{html.escape(what)}</td><td><code>{html.escape(shown)}</code></td><td><code class="full">{html.escape(value)}</code></td></tr>'
         for what, shown, value in rows
     )
     return (
@@ -184,11 +186,11 @@ def exercise(vector_id: str, question: str, answer: str, hint: str = "", **numbe
         raise PluginError(f"exercise: the question names {error} but no number of that name is given") from None
     result = float(at(source, answer))
     _exercise_count[0] += 1
-    hint_html = f"<p class=\"hint\">Hint: {html.escape(hint)}</p>" if hint else ""
+    hint_html = f'<p class="hint">Hint: {html.escape(hint)}</p>' if hint else ""
     return (
         f'\n<div class="exercise" markdown="0"><p class="exercise-question"><strong>Try it.</strong> {html.escape(text)}</p>{hint_html}'
         f"<details><summary>Show the answer</summary><p>{html.escape(rounded(result))} "
-        f'(in full: <code>{html.escape(full(result))}</code>, from <code>{html.escape(vector_id)}</code>, '
+        f"(in full: <code>{html.escape(full(result))}</code>, from <code>{html.escape(vector_id)}</code>, "
         f"<code>{html.escape(answer)}</code>)</p></details></div>\n"
     )
 
@@ -215,7 +217,9 @@ def paths(vector_id: str, neuron: int = 0) -> str:
         for k in range(n_in):
             x1, y1 = position(0, k, n_in)
             x2, y2 = position(1, j, n_hidden)
-            parts.append(f'<line x1="{x1 + 18:.1f}" y1="{y1:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" class="edge" stroke="currentColor"/>')
+            parts.append(
+                f'<line x1="{x1 + 18:.1f}" y1="{y1:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" class="edge" stroke="currentColor"/>'
+            )
     terms = []
     labels: list[str] = []
     for j in range(n_out):
@@ -224,7 +228,9 @@ def paths(vector_id: str, neuron: int = 0) -> str:
             xa, ya = position(1, k, n_hidden)
             x2, y2 = position(2, j, n_out)
             css = "edge path-on" if k == neuron else "edge"
-            parts.append(f'<line x1="{xa + 18:.1f}" y1="{ya:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" class="{css}" stroke="currentColor"/>')
+            parts.append(
+                f'<line x1="{xa + 18:.1f}" y1="{ya:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" class="{css}" stroke="currentColor"/>'
+            )
         x2, y2 = position(2, j, n_out)
         parts.append(
             f'<line x1="{x2 + 18:.1f}" y1="{y2:.1f}" x2="{left + column * 2.6 - 30:.1f}" y2="{height / 2:.1f}" class="edge path-on" stroke="currentColor"/>'
@@ -240,17 +246,25 @@ def paths(vector_id: str, neuron: int = 0) -> str:
             f'<g class="plate"><rect x="{tx - plate / 2:.1f}" y="{ty - 9:.1f}" width="{plate:.1f}" height="16.0" rx="3.0" class="label-bg"/>'
             f'<text x="{tx:.1f}" y="{ty + 3.5:.1f}" text-anchor="middle" class="edge-label path-label" fill="currentColor">{label}</text></g>'
         )
-        parts.append(f'<text x="{x2:.1f}" y="{y2 + 36:.1f}" text-anchor="middle" class="value" fill="currentColor">dL_dz {rounded(dL_dz)}</text>')
+        parts.append(
+            f'<text x="{x2:.1f}" y="{y2 + 36:.1f}" text-anchor="middle" class="value" fill="currentColor">dL_dz {rounded(dL_dz)}</text>'
+        )
     parts += labels
     for col, size, name in ((0, n_in, "x"), (1, n_hidden, "h"), (2, n_out, "o")):
         for index in range(size):
             x, y = position(col, index, size)
             on = (col == 1 and index == neuron) or col == 2
             css = "node output" if on else ("node input" if col == 0 else "node")
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="18.0" class="{css}" stroke="currentColor" fill="none"/>')
-            parts.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" class="node-name" fill="currentColor">{name}{index + 1}</text>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="18.0" class="{css}" stroke="currentColor" fill="none"/>'
+            )
+            parts.append(
+                f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" class="node-name" fill="currentColor">{name}{index + 1}</text>'
+            )
     lx = left + column * 2.6
-    parts.append(f'<text x="{lx:.1f}" y="{height / 2 + 4:.1f}" text-anchor="start" class="loss value" fill="currentColor">loss</text>')
+    parts.append(
+        f'<text x="{lx:.1f}" y="{height / 2 + 4:.1f}" text-anchor="start" class="loss value" fill="currentColor">loss</text>'
+    )
     parts.append("</svg>")
     total = record[0]["dL_da"][neuron]
     summed = 0.0
@@ -265,7 +279,7 @@ def paths(vector_id: str, neuron: int = 0) -> str:
         f'\n<div class="diagram">\n{"".join(parts)}\n</div>\n'
         '<div class="learn-table"><table><thead><tr><th>path</th><th>the path\'s term</th><th>value</th></tr></thead>'
         f"<tbody>{term_rows}<tr><td><strong>sum</strong></td><td><code>{html.escape(sum_text)}</code></td><td><code>{rounded(summed)}</code></td></tr>"
-        f'<tr><td>the vector\'s layer 1 <code>dL_da[{neuron}]</code></td><td></td>'
+        f"<tr><td>the vector's layer 1 <code>dL_da[{neuron}]</code></td><td></td>"
         f'<td><code>{rounded(total)}</code> (<code class="full">{full(total)}</code>)</td></tr>'
         "</tbody></table></div>\n"
     )
@@ -292,7 +306,7 @@ def softmax_sums(vector_id: str, layer: int = -1, example: int = 0) -> str:
     return (
         '\n<div class="learn-table"><table><thead><tr><th>j</th><th>z[j]</th><th>z[j] − M</th><th>e^(z[j] − M)</th><th>÷ the sum</th>'
         f"<th>the vector's a[j]</th></tr></thead><tbody>{rows}"
-        f"<tr><td colspan=\"3\"><strong>M = max z = {rounded(largest)}</strong></td><td><strong>sum = {rounded(total)}</strong></td><td></td><td></td></tr>"
+        f'<tr><td colspan="3"><strong>M = max z = {rounded(largest)}</strong></td><td><strong>sum = {rounded(total)}</strong></td><td></td><td></td></tr>'
         "</tbody></table></div>\n"
     )
 
@@ -317,12 +331,16 @@ def per_example_sum(vector_id: str, layer: int, name: str, index: list[int], ste
     label = name + "".join(f"[{i}]" for i in index)
     terms = " + ".join(_factor(value) for value in values)
     m = len(values)
-    line = f"({terms}) ÷ {m} = {rounded(total)} ÷ {m} = {rounded(total / m)}" if reduction == "mean" else f"{terms} = {rounded(total)}"
+    line = (
+        f"({terms}) ÷ {m} = {rounded(total)} ÷ {m} = {rounded(total / m)}"
+        if reduction == "mean"
+        else f"{terms} = {rounded(total)}"
+    )
     rows = "".join(f"<tr><td>example {i}</td><td><code>{rounded(values[i])}</code></td></tr>" for i in range(m))
     return (
         f'\n<div class="learn-table"><table><thead><tr><th>layer {layer + 1} {html.escape(label)}</th><th>value</th></tr></thead><tbody>{rows}'
         f"<tr><td><strong>batch ({reduction})</strong></td><td><code>{html.escape(line)}</code></td></tr>"
-        f'<tr><td>the vector\'s batch {html.escape(label)}</td>'
+        f"<tr><td>the vector's batch {html.escape(label)}</td>"
         f'<td><code>{rounded(float(batch))}</code> (<code class="full">{full(float(batch))}</code>)</td></tr>'
         "</tbody></table></div>\n"
     )
@@ -349,7 +367,12 @@ def playground(page: Page) -> str:
 def checker(page: Page) -> str:
     ids = suite().ids()
     data = json.dumps(
-        {"ids": ids, "files": get_relative_url("vectors/files/", page.url), "spec": get_relative_url("spec/", page.url)}, separators=(",", ":")
+        {
+            "ids": ids,
+            "files": get_relative_url("vectors/files/", page.url),
+            "spec": get_relative_url("spec/", page.url),
+        },
+        separators=(",", ":"),
     )
     return (
         f'\n<div id="checker" class="playground" markdown="0"><p class="pg-loading">The checker needs JavaScript; it loads from this site only.</p></div>\n'
@@ -383,6 +406,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         except PluginError:
             raise
         except Exception as error:
-            raise PluginError(f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}") from error
+            raise PluginError(
+                f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}"
+            ) from error
 
     return DIRECTIVE.sub(replace, markdown)

@@ -42,10 +42,16 @@ def listing_block(path: str, title: str | None = None, indent: str = "") -> str:
         raise PluginError(f"listing({path!r}): no language known for {file.suffix!r} files")
     text = file.read_text(encoding="utf-8")
     if "{{" in text:  # pages.py would read it as a directive
-        raise PluginError(f"listing({path!r}): the file holds '{{{{', which the site's directives would take for their own")
+        raise PluginError(
+            f"listing({path!r}): the file holds '{{{{', which the site's directives would take for their own"
+        )
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    lines = [f'{fence}{LANGUAGES[file.suffix]} title="{title or title_of(path)}"', *text.rstrip("\n").split("\n"), fence]
+    lines = [
+        f'{fence}{LANGUAGES[file.suffix]} title="{title or title_of(path)}"',
+        *text.rstrip("\n").split("\n"),
+        fence,
+    ]
     return "\n".join(indent + line if line else line for line in lines)
 
 
@@ -61,6 +67,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         except PluginError:
             raise
         except Exception as error:
-            raise PluginError(f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}") from error
+            raise PluginError(
+                f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}"
+            ) from error
 
     return LISTING.sub(replace, markdown)
