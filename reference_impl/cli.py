@@ -11,6 +11,7 @@ errored vector, 2 for bad input, usage or a harness error.
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +25,15 @@ from reference_impl.format.canonical_json import dumps, write_atomically
 from reference_impl.format.casefile import case_from_json, schema_errors
 from reference_impl.format.strict_json import InputError, read_json_file
 from reference_impl.suite.catalogue import Entry
-from reference_impl.suite.generate import build_suite, build_vector, drift, summary, write_suite
+from reference_impl.suite.generate import (
+    MAX_TRACE_NUMBERS,
+    build_suite,
+    build_vector,
+    drift,
+    summary,
+    trace_size,
+    write_suite,
+)
 from reference_impl.suite.spec_tables import vectors_of, with_tables
 
 
@@ -53,12 +62,22 @@ def command_generate(arguments: argparse.Namespace) -> int:
         print(summary(suite))
         print(f"{directory}: all {len(suite.files)} files match the generator byte for byte")
         return 0
-    changed = write_suite(suite, directory)
+    done = write_suite(suite, directory)
+    spec_note = ""
     if spec_wanted is not None and spec_wanted != spec_text:
         write_atomically(spec, spec_wanted)
-        changed.append(str(spec))
+        spec_note = f"; {spec} updated"
     print(summary(suite))
-    print(f"{directory}: {len(changed)} file(s) written or removed, {len(suite.files) - len(changed)} unchanged")
+    print(
+        f"{directory}: {len(done.written)} file(s) written, {len(done.removed)} removed,"
+        f" {done.unchanged} unchanged{spec_note}"
+    )
+    if done.foreign:
+        shown = ", ".join(done.foreign[:5]) + (" ..." if len(done.foreign) > 5 else "")
+        print(
+            f"note: {len(done.foreign)} .json file(s) in {directory} are not the suite's and were left alone: {shown}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -70,6 +89,13 @@ def command_trace(arguments: argparse.Namespace) -> int:
         document = document["case"]  # a whole vector: trace its case again
         prefix = ["case"]
     case = case_from_json(document, str(path), prefix)
+    numbers = trace_size(case)
+    if numbers > arguments.max_numbers:
+        raise InputError(
+            f"{path}: its trace would hold about {numbers} numbers ({case.n_steps} step(s)), over the limit of"
+            f" {arguments.max_numbers} (about {arguments.max_numbers * 20 // 1_000_000} MB of JSON):"
+            " use --max-numbers N to allow more"
+        )
     entry = Entry(id=arguments.id, description=arguments.description or f"Traced from {path.name}.", case=case)
     vector = build_vector(entry, str(path))
     problems = schema_errors(vector, "vector", "the traced vector")
@@ -128,8 +154,21 @@ def positive_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    if not value > 0 or value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds up to {MAX_SECONDS:g}, got {text!r}")
+    return value
+
+
+MAX_SECONDS = 1e6  # about 11 days: longer waits cannot be timed by every platform's clock calls
+
+
+def positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
     return value
 
 
@@ -156,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--out", help="write the vector here (atomically) instead of to standard output")
     trace.add_argument("--id", default="user/traced", help="the id to give the vector (default: user/traced)")
     trace.add_argument("--description", help="the vector's description")
+    trace.add_argument(
+        "--max-numbers",
+        type=positive_count,
+        default=MAX_TRACE_NUMBERS,
+        metavar="N",
+        help=f"refuse a case whose trace would hold more numbers (default: {MAX_TRACE_NUMBERS}, about 2 s and 40 MB)",
+    )
     trace.set_defaults(run=command_trace)
 
     validate = commands.add_parser(
@@ -231,6 +277,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `backprop-spec generate --check | head -1`: the reader has gone
+        quiet_stdout()
+        return 141  # as a shell reports a command ended by SIGPIPE
+
+
+def quiet_stdout() -> None:
+    """Point standard output at the null device, so that the flush at exit cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured by a test)
+        pass
 
 
 if __name__ == "__main__":
