@@ -268,18 +268,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run
     try:
-        return run(arguments)
+        status = run(arguments)
+        sys.stdout.flush()  # here, so that a closed pipe is noticed below, not at exit
+        return status
     except InputError as error:
         print(f"backprop-spec {arguments.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `backprop-spec generate --check | head -1`: the reader has gone
+        quiet_stdout()
+        return 141  # as a shell reports a command ended by SIGPIPE
     except OSError as error:
         print(f"backprop-spec {arguments.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. `backprop-spec generate --check | head -1`: the reader has gone
-        quiet_stdout()
-        return 141  # as a shell reports a command ended by SIGPIPE
 
 
 def quiet_stdout() -> None:

@@ -210,24 +210,33 @@ def parse_lenient(text: str, source: str) -> Any:
 MAX_FILE_BYTES = 256 * 1024 * 1024  # any JSON file a command reads; the whole suite's vectors are about 3.3 MB
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a file, at most `limit` of them; InputError naming it when it cannot be
-    read or is larger (a device such as /dev/zero is refused at the limit, not read forever)."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a file, at most `limit` of them (MAX_FILE_BYTES by default); InputError
+    naming it when it cannot be read or is larger (a device such as /dev/zero is refused at
+    the limit, not read until memory runs out)."""
+    cap = MAX_FILE_BYTES if limit is None else limit
+    chunks = []
+    size = 0
     try:
         with open(path, "rb") as stream:
-            data = stream.read(limit + 1)
+            while size <= cap:  # one byte past the cap is enough to refuse
+                chunk = stream.read(min(1024 * 1024, cap + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size = size + len(chunk)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a JSON file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    if len(data) > limit:
-        raise InputError(f"{path}: larger than {limit} bytes, the limit for a file read here")
-    return data
+    if size > cap:
+        raise InputError(f"{path}: larger than {cap} bytes, the limit for a file read here")
+    return b"".join(chunks)
 
 
-def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+def read_text(path: Path, limit: int | None = None) -> str:
     """The UTF-8 text of a file of at most `limit` bytes; InputError naming it when it cannot be read."""
     data = read_bytes(path, limit)
     try:

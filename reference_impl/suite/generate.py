@@ -223,8 +223,17 @@ def drift(suite: Suite, directory: Path) -> list[str]:
             problems.append(f"missing: {path}")
         elif path.read_bytes() != text.encode("utf-8"):
             problems.append(f"differs: {path}")
+    try:
+        previous = previous_files(directory) or set()
+    except InputError:
+        previous = set()
     for name in sorted(on_disk - set(suite.files)):
-        problems.append(f"not generated (stale or hand-made): {directory / name}")
+        if name in previous:
+            problems.append(f"stale (the previous suite's; `generate` removes it): {directory / name}")
+        else:
+            problems.append(
+                f"not generated (stale or hand-made; `generate` leaves it alone, remove it by hand): {directory / name}"
+            )
     for path in debris(directory):
         problems.append(f"debris of an interrupted write (`generate` removes it): {path}")
     return problems
