@@ -126,7 +126,8 @@ def matches_everywhere(expected: Any, got: Any, tolerance: dict[str, float]) -> 
         return all(matches_everywhere(want, have, tolerance) for want, have in zip(expected, got, strict=True))
     if isinstance(got, bool) or not isinstance(got, (int, float)) or not math.isfinite(float(got)):
         return False
-    return abs(float(got) - expected) <= tolerance["abs"] + tolerance["rel"] * abs(expected)
+    bound = tolerance["abs"] + tolerance["rel"] * abs(float(expected))
+    return bool(abs(float(got) - float(expected)) <= bound)
 
 
 def judged_line(raw: bytes) -> verdict.Outcome | None:
