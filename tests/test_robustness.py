@@ -428,3 +428,15 @@ def test_trace_refuses_a_case_too_large_to_compute(tmp_path: Path) -> None:
     (tmp_path / "seed.json").write_text(json.dumps(seed_vector()["case"]))
     assert "over the limit of 10" in cli("trace", str(tmp_path / "seed.json"), "--max-numbers", "10").stderr
     assert cli("trace", str(tmp_path / "seed.json"), "--max-numbers", "100").returncode == 0
+
+
+def test_a_huge_value_where_a_number_belongs_stays_small_in_the_reports() -> None:
+    vector = seed_vector()
+    trace = json.loads(json.dumps(vector["expected"]))
+    trace["steps"][0]["examples"][0]["layers"][0]["z"] = ["x" * 1_000_000]
+    outcome = verdict.judge(vector, protocol.Answer(said="trace", trace=trace), verdict.Options(diagnosis=False))
+    assert outcome.status == "failed" and outcome.mismatch is not None
+    assert len(json.dumps(outcome.mismatch.to_json())) < 1000
+    trace["steps"][0]["examples"][0]["layers"][0]["z"] = [[0.5] * 100_000]
+    outcome = verdict.judge(vector, protocol.Answer(said="trace", trace=trace), verdict.Options(diagnosis=False))
+    assert outcome.mismatch is not None and outcome.mismatch.to_json()["got"] == "an array of 100000 items"

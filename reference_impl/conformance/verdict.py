@@ -127,7 +127,9 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
             found = _Judgement(status="errored", message=message)
     mismatch = found.mismatch
     if mismatch is not None:  # its path and message may quote a key the program sent
-        mismatch = dataclasses.replace(mismatch, path=safe_lines(mismatch.path), message=safe_lines(mismatch.message))
+        mismatch = dataclasses.replace(
+            mismatch, path=safe_lines(mismatch.path), message=safe_lines(mismatch.message), got=small(mismatch.got)
+        )
     return Outcome(
         id=vector["id"],
         status=found.status,
@@ -153,6 +155,19 @@ def safe_lines(text: str, limit: int = 20000) -> str:
     """
     lines = shorten(text, limit).split("\n")
     return "\n".join(escape_controls(line) for line in lines)
+
+
+def small(value: Any, limit: int = 200) -> Any:
+    """A value the program sent where a number belongs, kept small for the reports: a long
+    string is cut, a large array or object is described.
+
+    small([1.0] * 1000) -> 'an array of 1000 items'
+    """
+    if isinstance(value, str):
+        return shorten(value, limit)
+    if isinstance(value, (list, dict)) and (len(value) > 10 or len(repr(value)) > limit):
+        return f"{'an array' if isinstance(value, list) else 'an object'} of {len(value)} items"
+    return value
 
 
 def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bool) -> _Judgement:
