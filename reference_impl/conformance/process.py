@@ -394,6 +394,7 @@ class ProgramSession:
                     note = f"after bye, the program {describe_exit(self.process.returncode)} (expected status 0)"
             except subprocess.TimeoutExpired:
                 note = f"the program did not exit within {grace:g} s after bye; it was killed"
+        if say_bye and self.process.poll() is not None:  # it exited: what it wrote last is all there
             self._collect_trailing()
         self.kill()
         self.stopping.set()

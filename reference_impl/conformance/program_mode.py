@@ -129,7 +129,12 @@ class ProgramDriver:
         """After the last vector's answer: say bye, and error that answer when the program wrote
         more after it (a second answer to the last run would otherwise go unnoticed)."""
         trailing = self._say_bye()
-        if not trailing or answer.said == "error":
+        if trailing and vector_id not in self.answered:  # the last vector was skipped without being sent
+            self.notes.append(
+                f"after its last answer the program wrote {len(trailing)} more line(s) before it exited:"
+                f" {preview(trailing[0])}"
+            )
+        if not trailing or answer.said == "error" or vector_id not in self.answered:
             return answer
         return Answer(
             said="error",
