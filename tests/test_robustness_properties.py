@@ -7,7 +7,9 @@
     exception;
   - no false pass: whatever the program sends, a vector passes only when every number of
     its expected trace has a number beside it, within the tolerance (checked here by a walk
-    of both documents that shares no code with compare.py).
+    of both documents that shares no code with compare.py);
+  - nothing foreign touched: whatever a directory holds, `generate` writes its files,
+    removes only what its previous manifest listed, and leaves every other file as it was.
 
 Examples are few and fixed (`derandomize=True`) to keep CI fast; the regression tests of
 each attack are in tests/test_robustness.py.
@@ -27,6 +29,7 @@ from reference_impl.conformance.program_mode import ProgramDriver
 from reference_impl.format.casefile import case_from_json
 from reference_impl.format.strict_json import InputError
 from reference_impl.format.vectors import REPOSITORY_VECTORS, load_vectors
+from reference_impl.suite import generate
 
 VECTOR: dict[str, Any] = json.loads((REPOSITORY_VECTORS / "seed" / "single-neuron.json").read_text())
 VECTOR_ID = VECTOR["id"]
@@ -242,3 +245,40 @@ def test_any_vector_file_is_loaded_or_refused_and_never_passed_for_nothing(
     if outcome.status == "passed":
         assert outcome.comparison is not None and outcome.comparison.numbers_compared > 0
         assert matches_everywhere(vector["expected"], reply["trace"], vector["tolerance"])
+
+
+# ---- generate: nothing foreign touched ----------------------------------------------------------
+
+file_names = st.lists(
+    st.sampled_from(["a.json", "b.json", "g/c.json", "g/d.json", "h/e.json", "notes.txt", "g/f.md"]),
+    unique=True,
+    max_size=7,
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(suite_names=file_names, previous_names=file_names, foreign_names=file_names)
+def test_write_suite_touches_only_its_own_files(
+    tmp_path_factory: Any, suite_names: list[str], previous_names: list[str], foreign_names: list[str]
+) -> None:
+    """Whatever the directory holds, write_suite writes the suite, removes what the previous
+    manifest lists and the suite no longer has, and leaves every other file byte for byte."""
+    directory = Path(tmp_path_factory.mktemp("suite"))
+    previous = [name for name in previous_names if name.endswith(".json")]
+    manifest = {"vectors": [{"id": name, "file": name, "sha256": "0" * 64} for name in previous]}
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    foreign = [name for name in foreign_names if name not in previous]
+    for name in previous + foreign:
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_text(f"old {name}\n")
+    files = {name: f"new {name}\n" for name in suite_names if name.endswith(".json")}
+    files["manifest.json"] = "{}\n"
+    generate.write_suite(generate.Suite(files=files, vector_count=len(files) - 1, counts={}), directory)
+    for name, text in files.items():
+        assert (directory / name).read_text() == text
+    for name in foreign:
+        if name not in files:
+            assert (directory / name).read_text() == f"old {name}\n"
+    for name in previous:
+        if name not in files:
+            assert not (directory / name).exists()
