@@ -36,7 +36,15 @@ from reference_impl.format.strict_json import InputError, read_json_file
 from reference_impl.format.vectors import default_vectors, load_vectors
 from reference_impl.format.vocabulary import FEATURES, FLAGS, PROTOCOL_VERSION, SPEC_VERSION
 from reference_impl.suite.catalogue import Entry
-from reference_impl.suite.generate import build_suite, build_vector, drift, summary, write_suite
+from reference_impl.suite.generate import (
+    MAX_TRACE_NUMBERS,
+    build_suite,
+    build_vector,
+    drift,
+    summary,
+    trace_size,
+    write_suite,
+)
 from reference_impl.suite.spec_tables import vectors_of, with_tables
 
 DOCS = "the documentation site (`mkdocs build` in a clone; docs/ holds its pages)"
@@ -88,12 +96,22 @@ def command_generate(arguments: argparse.Namespace) -> int:
         print(summary(suite))
         print(f"{directory}: all {len(suite.files)} files match the generator byte for byte")
         return 0
-    changed = write_suite(suite, directory)
+    done = write_suite(suite, directory)
+    spec_note = ""
     if spec_wanted is not None and spec_wanted != spec_text:
         write_atomically(spec, spec_wanted)
-        changed.append(str(spec))
+        spec_note = f"; {spec} updated"
     print(summary(suite))
-    print(f"{directory}: {len(changed)} file(s) written or removed, {len(suite.files) - len(changed)} unchanged")
+    print(
+        f"{directory}: {len(done.written)} file(s) written, {len(done.removed)} removed,"
+        f" {done.unchanged} unchanged{spec_note}"
+    )
+    if done.foreign:
+        shown = ", ".join(done.foreign[:5]) + (" ..." if len(done.foreign) > 5 else "")
+        print(
+            f"note: {len(done.foreign)} .json file(s) in {directory} are not the suite's and were left alone: {shown}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -105,6 +123,13 @@ def command_trace(arguments: argparse.Namespace) -> int:
         document = document["case"]  # a whole vector: trace its case again
         prefix = ["case"]
     case = case_from_json(document, str(path), prefix)
+    numbers = trace_size(case)
+    if numbers > arguments.max_numbers:
+        raise InputError(
+            f"{path}: its trace would hold about {numbers} numbers ({case.n_steps} step(s)), over the limit of"
+            f" {arguments.max_numbers} (about {arguments.max_numbers * 20 // 1_000_000} MB of JSON):"
+            " use --max-numbers N to allow more"
+        )
     entry = Entry(id=arguments.id, description=arguments.description or f"Traced from {path.name}.", case=case)
     vector = build_vector(entry, str(path))
     problems = schema_errors(vector, "vector", "the traced vector")
@@ -278,9 +303,12 @@ def positive_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    if not value > 0 or value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds up to {MAX_SECONDS:g}, got {text!r}")
     return value
+
+
+MAX_SECONDS = 1e6  # about 11 days: longer waits cannot be timed by every platform's clock calls
 
 
 def positive_count(text: str) -> int:
@@ -289,7 +317,7 @@ def positive_count(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
     return value
 
 
@@ -374,6 +402,13 @@ def build_parser(prog: str = "backprop-spec") -> argparse.ArgumentParser:
     trace.add_argument("--out", help="write the vector here (atomically) instead of to standard output")
     trace.add_argument("--id", default="user/traced", help="the id to give the vector (default: user/traced)")
     trace.add_argument("--description", help="the vector's description")
+    trace.add_argument(
+        "--max-numbers",
+        type=positive_count,
+        default=MAX_TRACE_NUMBERS,
+        metavar="N",
+        help=f"refuse a case whose trace would hold more numbers (default: {MAX_TRACE_NUMBERS}, about 2 s and 40 MB)",
+    )
     trace.set_defaults(run=command_trace)
 
     validate = subcommand(
@@ -513,20 +548,29 @@ def main(argv: Sequence[str] | None = None, prog: str = "backprop-spec") -> int:
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run
     try:
-        return run(arguments)
+        status = run(arguments)
+        sys.stdout.flush()  # here, so that a closed pipe is noticed below, not at exit
+        return status
     except InputError as error:
         print(f"{prog} {arguments.command}: error: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        # the reader went away (`generate --check | head -1`): stop quietly, as `cat` does
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 141  # 128 + SIGPIPE, what a shell reports for a command a pipe ended
+    except BrokenPipeError:  # e.g. `backprop-spec generate --check | head -1`: the reader has gone
+        quiet_stdout()
+        return 141  # as a shell reports a command ended by SIGPIPE
     except OSError as error:
         print(f"{prog} {arguments.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def quiet_stdout() -> None:
+    """Point standard output at the null device, so that the flush at exit cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured by a test)
+        pass
 
 
 if __name__ == "__main__":

@@ -244,9 +244,13 @@ def test_generate_then_check_then_drift(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["generate", "--check", "--out", str(directory)]) == 1
     error = capsys.readouterr().err
     assert f"differs: {edited}" in error
-    assert "not generated (stale or hand-made)" in error and "hand-made.json" in error
+    assert "not generated (stale or hand-made" in error and "hand-made.json" in error
     assert "missing:" in error and "three-sigmoid.json" in error
 
     assert main(["generate", "--out", str(directory)]) == 0
+    assert (directory / "seed" / "hand-made.json").exists()  # not the suite's: generate never deletes it
+    assert "left alone: seed/hand-made.json" in capsys.readouterr().err
+    assert main(["generate", "--check", "--out", str(directory)]) == 1
+    assert "hand-made.json" in capsys.readouterr().err
+    (directory / "seed" / "hand-made.json").unlink()
     assert main(["generate", "--check", "--out", str(directory)]) == 0
-    assert not (directory / "seed" / "hand-made.json").exists()

@@ -3,16 +3,25 @@ pipe so that nothing it does can block the harness, and kill everything it start
 
 Standard output is cut into lines of at most MAX_LINE_BYTES; standard error is drained into
 a TailBuffer; standard input is written by its own thread. `receive` returns one Event at a
-time, never waiting past a deadline.
+time, never waiting past a deadline, and notices a program that exited while something it
+started still holds its standard output open.
+
+On Linux the harness makes itself a child subreaper (prctl PR_SET_CHILD_SUBREAPER), so that
+a descendant that leaves the program's process group (setsid) and is orphaned comes back to
+the harness, which kills it when the session stops. Elsewhere such a process can outlive
+the run (spec/protocol.md section 7).
 
 Not here: what the lines mean (protocol.py) or what to do about them (program_mode.py).
 """
 
 import contextlib
+import ctypes
 import os
 import queue
+import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +41,9 @@ READ_CHUNK_BYTES = 1024 * 1024
 PIPE_BYTES = (
     1024 * 1024
 )  # asked of Linux for the program's stdout (default 64 KiB): a large trace crosses in one write and one read
+POLL_SECONDS = 0.1  # how often a wait looks whether the program is still alive
+HELD_STDOUT_SECONDS = 0.5  # after the program exits, how long its stdout may stay open before that is noted
+PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ class TailBuffer:
         if dropped > 0 or new > len(kept):
             lines = lines[-REPORTED_STDERR_LINES:]
             lines.insert(0, f"[... {new} bytes in all; the last {len(lines)} lines:]")
-        return "\n".join(line[:500] for line in lines)
+        return "\n".join(line.rstrip("\r")[:500] for line in lines)
 
 
 def describe_exit(returncode: int | None) -> str:
@@ -90,6 +102,96 @@ def describe_exit(returncode: int | None) -> str:
             name = f"signal {-returncode}"
         return f"was killed by {name}"
     return f"exited with status {returncode}"
+
+
+_subreaper: bool | None = None  # None until asked
+
+
+def become_subreaper() -> bool:
+    """On Linux, make this process the reaper of its orphaned descendants (once); True when it is.
+
+    become_subreaper() -> True on Linux, False elsewhere
+    """
+    global _subreaper
+    if _subreaper is None:
+        _subreaper = False
+        if sys.platform.startswith("linux"):
+            try:
+                libc = ctypes.CDLL(None, use_errno=True)
+                _subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+            except (OSError, AttributeError):
+                _subreaper = False
+    return _subreaper
+
+
+def child_pids() -> set[int]:
+    """The processes whose parent is this one, zombies included (Linux /proc; empty elsewhere)."""
+    own = os.getpid()
+    found: set[int] = set()
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stream:
+                stat = stream.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()  # after "pid (comm) ": state, ppid, ...
+        if len(fields) > 1 and fields[1] == str(own).encode():
+            found.add(int(name))
+    return found
+
+
+def kill_orphans(before: set[int], program_pid: int) -> None:
+    """Kill and reap the children of this process that came back to it as a subreaper: every
+    child but those it had before the program started, and the program itself (reaped by Popen)."""
+    for _round in range(20):  # an orphan killed may leave orphans of its own
+        orphans = child_pids() - before - {program_pid}
+        if not orphans:
+            return
+        for pid in orphans:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # a setsid descendant leads its own group
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 1.0
+        waiting = set(orphans)
+        while waiting and time.monotonic() < deadline:
+            for pid in list(waiting):
+                try:
+                    done, _status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done = pid
+                if done == pid:
+                    waiting.discard(pid)
+            if waiting:
+                time.sleep(0.01)
+
+
+def start_failure(argv: list[str], error: OSError) -> str:
+    """Why the program could not be started, in words; a script whose interpreter is missing
+    says so, instead of 'No such file or directory' for a file that exists.
+
+    start_failure(["./adapter.sh"], FileNotFoundError(2, "No such file or directory"))
+      -> "the script ./adapter.sh exists, but its interpreter was not found: #!/usr/bin/no-such-shell"
+    """
+    reason = error.strerror or str(error)
+    if not isinstance(error, FileNotFoundError):
+        return reason
+    found = shutil.which(argv[0]) or argv[0]
+    try:
+        with open(found, "rb") as stream:
+            first_line = stream.readline(300)
+    except OSError:
+        return reason
+    if first_line.startswith(b"#!"):
+        interpreter = first_line[2:].strip().decode("utf-8", errors="replace")
+        return f"the script {found} exists, but its interpreter was not found: #!{interpreter}"
+    return reason
 
 
 def widen_pipe(stream: IO[bytes] | None) -> None:
@@ -109,6 +211,11 @@ class ProgramSession:
     def __init__(self, argv: list[str]) -> None:
         # a new session makes the program the leader of its own process group, so a timeout
         # can kill everything it started (`dart run` starts a second process, for example)
+        self.subreaper = become_subreaper()
+        self.children_before = child_pids() if self.subreaper else set()
+        self.exited_at: float | None = None  # when receive() first saw the program exited
+        self.stdout_held = False  # it exited, and something it started keeps its stdout open
+        self.trailing: list[Event] = []  # lines written after the last answer (collected by stop)
         self.process = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -220,13 +327,23 @@ class ProgramSession:
 
     def receive(self, deadline: float) -> Event:
         """The next event, or Event("timeout") once `deadline` (time.monotonic) has passed."""
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return Event("timeout")
-        try:
-            return self.lines.get(timeout=remaining)
-        except queue.Empty:
-            return Event("timeout")
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return Event("timeout")
+            try:
+                return self.lines.get(timeout=min(remaining, POLL_SECONDS))
+            except queue.Empty:
+                pass
+            if self.process.poll() is None:
+                continue
+            # it exited, yet no end of stream came: a process it started holds the pipe open
+            now = time.monotonic()
+            if self.exited_at is None:
+                self.exited_at = now
+            elif now - self.exited_at >= HELD_STDOUT_SECONDS:
+                self.stdout_held = True
+                return Event("eof")
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -242,7 +359,8 @@ class ProgramSession:
             self.process.wait(timeout=wait)
         except subprocess.TimeoutExpired:
             return "closed its standard output but kept running"
-        return describe_exit(self.process.returncode)
+        held = " (a process it started still held its standard output open)" if self.stdout_held else ""
+        return describe_exit(self.process.returncode) + held
 
     def kill(self) -> None:
         """Kill the program and everything in its process group."""
@@ -252,6 +370,16 @@ class ProgramSession:
         if self.process.poll() is None:
             with contextlib.suppress(OSError):
                 self.process.kill()
+
+    def _collect_trailing(self) -> None:
+        """Keep every line the program wrote after its last answer, up to the end of its output."""
+        deadline = time.monotonic() + HELD_STDOUT_SECONDS + 0.5
+        while len(self.trailing) < 16:
+            event = self.receive(deadline)
+            if event.what in ("eof", "timeout"):
+                return
+            if event.what == "overlong" or event.data.strip():
+                self.trailing.append(event)
 
     def stop(self, say_bye: bool, grace: float = BYE_GRACE_SECONDS) -> str:
         """End the session: politely (bye, then wait up to `grace` seconds) or not. Returns a
@@ -266,11 +394,15 @@ class ProgramSession:
                     note = f"after bye, the program {describe_exit(self.process.returncode)} (expected status 0)"
             except subprocess.TimeoutExpired:
                 note = f"the program did not exit within {grace:g} s after bye; it was killed"
+        if say_bye and self.process.poll() is not None:  # it exited: what it wrote last is all there
+            self._collect_trailing()
         self.kill()
         self.stopping.set()
         self.outbox.put(None)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
+        if self.subreaper:
+            kill_orphans(self.children_before, self.process.pid)
         for thread in self.threads:
             thread.join(timeout=1.0)
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):

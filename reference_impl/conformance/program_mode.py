@@ -12,17 +12,23 @@ Not here: the process and its pipes (process.py), the wire format (protocol.py),
 (verdict.py).
 """
 
+import contextlib
 import json
+import os
 import shlex
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from reference_impl.conformance.process import BYE_GRACE_SECONDS, ProgramSession
+from reference_impl.conformance.process import BYE_GRACE_SECONDS, ProgramSession, start_failure
+from reference_impl.conformance.program_text import program_repr, program_strings, program_text
 from reference_impl.conformance.protocol import (
     ANSWER_TYPES,
     MAX_LINE_BYTES,
+    UTF8_BOM,
     Answer,
     ProtocolError,
     answer_from,
@@ -100,13 +106,48 @@ class ProgramDriver:
                 f"the program {self.early_exit_status} without being told bye, {len(self.early_exits)} time(s) (first before {self.early_exits[0]}); "
                 "each time it was started again and the run sent again. A program should answer runs until bye."
             )
-        if self.session is not None:
-            if self.session.alive():
-                self.transcript.record("harness", {"type": "bye"})
-            note = self.session.stop(say_bye=True, grace=min(BYE_GRACE_SECONDS, self.options.timeout))
-            if note:
-                self.notes.append(note)
-            self.session = None
+        self._say_bye()
+        self.transcript.close()
+
+    def _say_bye(self) -> list[bytes]:
+        """End the session politely; the lines the program wrote after its last answer."""
+        if self.session is None:
+            return []
+        if self.session.alive():
+            self.transcript.record("harness", {"type": "bye"})
+        session = self.session
+        note = session.stop(say_bye=True, grace=min(BYE_GRACE_SECONDS, self.options.timeout))
+        if note:
+            self.notes.append(note)
+        self.session = None
+        trailing = []
+        for event in session.trailing:
+            self.transcript.record("program", unparsed=event.data, note="after its last answer")
+            trailing.append(event.data)
+        return trailing
+
+    def finish(self, answer: Answer, vector_id: str) -> Answer:
+        """After the last vector's answer: say bye, and error that answer when the program wrote
+        more after it (a second answer to the last run would otherwise go unnoticed)."""
+        trailing = self._say_bye()
+        if trailing and vector_id not in self.answered:  # the last vector was skipped without being sent
+            self.notes.append(
+                f"after its last answer the program wrote {len(trailing)} more line(s) before it exited:"
+                f" {preview(trailing[0])}"
+            )
+        if not trailing or answer.said == "error" or vector_id not in self.answered:
+            return answer
+        return Answer(
+            said="error",
+            text=f"after its answer to {program_repr(vector_id)} the program wrote {len(trailing)} more line(s) before"
+            f" it exited: {preview(trailing[0])}; one answer per run, and nothing else on standard output",
+            stderr_tail=answer.stderr_tail,
+            seconds=answer.seconds,
+        )
+
+    def abort(self) -> None:
+        """Kill the program at once (the harness was interrupted or told to stop)."""
+        self._drop_session()
         self.transcript.close()
 
     def _drop_session(self) -> None:
@@ -119,7 +160,7 @@ class ProgramDriver:
         try:
             self.session = ProgramSession(self.argv)
         except OSError as error:
-            reason = error.strerror or str(error)
+            reason = start_failure(self.argv, error)
             if self.starts == 0:
                 raise HarnessError(f"cannot start the program {self.argv[0]!r}: {reason}") from None
             return f"cannot start the program again: {reason}", ""
@@ -157,8 +198,14 @@ class ProgramDriver:
                 return f"the program wrote a line of {size} bytes or more (the limit is {MAX_LINE_BYTES}) instead of its hello"
             if not raw.strip():
                 continue
+            if raw.startswith(UTF8_BOM):
+                self.transcript.record("program", unparsed=raw)
+                return (
+                    "the program's output starts with a UTF-8 byte order mark (bytes EF BB BF) before its hello:"
+                    f" write UTF-8 without a BOM: {preview(raw)}"
+                )
             try:
-                message = decode_line(raw)
+                message = decode_line(raw, deadline)
             except ProtocolError as error:
                 # launchers such as `dart run` may print progress on stdout before the program starts
                 if not raw.lstrip().startswith(b"{") and len(noise) < 1000:
@@ -175,9 +222,9 @@ class ProgramDriver:
                 type_name = message_type(message)
                 if type_name == "error":
                     expect(message, "error", "the error message")
-                    return f"the program refused the handshake: {message['message']}"
+                    return f"the program refused the handshake: {program_text(message['message'])}"
                 if type_name != "hello":
-                    return f"expected the program's hello, got a {type_name!r} message"
+                    return f"expected the program's hello, got a {program_repr(type_name)} message"
                 expect(message, "program_hello", "the program's hello")
             except ProtocolError as error:
                 return str(error)
@@ -186,12 +233,13 @@ class ProgramDriver:
 
     def _accept_hello(self, message: dict[str, Any]) -> None:
         first = self.implementation is None
-        self.implementation = message["implementation"]
-        self.declared_features = list(message["features"])
+        self.implementation = program_strings(message["implementation"], 200)
+        self.declared_features = program_strings(list(message["features"]), 200)
         self.features = set(message["features"])
         unknown = unknown_features(message["features"])
         if first and unknown:
-            self.notes.append(f"the program names features this spec does not know, ignored: {', '.join(unknown)}")
+            named = program_text(", ".join(unknown))
+            self.notes.append(f"the program names features this spec does not know, ignored: {named}")
 
     def answer(self, vector: dict[str, Any]) -> Answer:
         """Get the program's answer for one vector, starting the program when needed."""
@@ -264,7 +312,7 @@ class ProgramDriver:
                 problem = f"the program wrote a line of {size} bytes or more, over the limit of {MAX_LINE_BYTES} bytes per message: {preview(raw, 60)}"
             elif raw.strip():
                 try:
-                    message = self._decode_answer(raw, vector_id)
+                    message = self._decode_answer(raw, vector_id, deadline)
                 except ProtocolError as error:
                     problem = str(error)
                 else:
@@ -277,10 +325,10 @@ class ProgramDriver:
             said="error", text=problem, stderr_tail=session.stderr.since(mark), restarted=True, seconds=seconds
         )
 
-    def _decode_answer(self, raw: bytes, vector_id: str) -> dict[str, Any]:
+    def _decode_answer(self, raw: bytes, vector_id: str, deadline: float) -> dict[str, Any]:
         """The answer message for `vector_id`, or ProtocolError saying what is wrong with the line."""
         try:
-            message = decode_line(raw)
+            message = decode_line(raw, deadline)
         except ProtocolError:
             self.transcript.record("program", unparsed=raw)
             raise
@@ -288,23 +336,29 @@ class ProgramDriver:
         type_name = message_type(message)
         if type_name not in ANSWER_TYPES:
             raise ProtocolError(
-                f"unexpected message type {type_name!r} while {vector_id!r} was running (expected result, skipped or error)"
+                f"unexpected message type {program_repr(type_name)} while {vector_id!r} was running"
+                " (expected result, skipped or error)"
             )
         if not is_plain_result(message, vector_id):  # the usual answer needs no schema walk
             expect(message, type_name, f"the {type_name} message")
         if "id" not in message:  # only an error may lack it: the program cannot go on
-            raise ProtocolError(f"the program reported an error that belongs to no run: {message['message']}")
+            raise ProtocolError(
+                f"the program reported an error that belongs to no run: {program_text(message['message'])}"
+            )
         got = message["id"]
         if got == vector_id:
             return dict(message)
         if got in self.answered:
-            raise ProtocolError(f"answered {got!r} again while {vector_id!r} was running: one answer per run, in order")
+            raise ProtocolError(
+                f"answered {program_repr(got)} again while {vector_id!r} was running: one answer per run, in order"
+            )
         if got in self.to_run:
             raise ProtocolError(
-                f"answered {got!r}, which has not been sent yet, while {vector_id!r} was running: one run at a time, in order"
+                f"answered {program_repr(got)}, which has not been sent yet, while {vector_id!r} was running:"
+                " one run at a time, in order"
             )
         raise ProtocolError(
-            f"answered the unknown id {got!r} while {vector_id!r} was running: echo the run's id exactly"
+            f"answered the unknown id {program_repr(got)} while {vector_id!r} was running: echo the run's id exactly"
         )
 
 
@@ -322,6 +376,52 @@ def is_plain_result(message: dict[str, Any], vector_id: str) -> bool:
         and vector_id != ""
         and isinstance(message.get("trace"), dict)
     )
+
+
+class Terminated(BaseException):
+    """The harness was told to stop by SIGTERM or SIGHUP (a CI cancel, `timeout`, a closed
+    terminal): the program is killed first, then the signal is obeyed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+_previous_handlers: dict[int, Any] = {}
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[None]:
+    """While the program runs, SIGTERM and SIGHUP raise Terminated (once; a second signal
+    during the clean-up is ignored) instead of ending the harness with the program alive."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread can handle signals; the caller then owns the clean-up
+        return
+    raised: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        if not raised:
+            raised.append(signum)
+            raise Terminated(signum)
+
+    numbers = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    for number in numbers:
+        _previous_handlers[number] = signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        if not raised:
+            for number in numbers:
+                signal.signal(number, _previous_handlers.pop(number))
+
+
+def obey(signum: int) -> None:
+    """Restore the signal's earlier handler and send the signal again, so that the harness
+    ends as the sender expects (killed by SIGTERM: status 143 in a shell)."""
+    for number in list(_previous_handlers):
+        signal.signal(number, _previous_handlers.pop(number))
+    os.kill(os.getpid(), signum)
 
 
 def split_command(command: str) -> list[str]:
@@ -344,17 +444,29 @@ def validate_program(command: str, options: Options, on_outcome: Callable[[Outco
     started = time.monotonic()
     driver = ProgramDriver(argv, options, [vector["id"] for vector in vectors.selected])
     outcomes: list[Outcome] = []
+    last = len(vectors.selected) - 1
     try:
-        for vector in vectors.selected:
-            driver.to_run.discard(vector["id"])
-            outcome = judge(vector, driver.answer(vector), options)
-            outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-            stop = reached_maxfail(outcomes, options.maxfail, len(vectors.selected))
-            if stop is not None:
-                driver.notes.append(stop)
-                break
+        with stop_signals():
+            for index, vector in enumerate(vectors.selected):
+                driver.to_run.discard(vector["id"])
+                answer = driver.answer(vector)
+                if index == last:
+                    answer = driver.finish(answer, vector["id"])
+                outcome = judge(vector, answer, options)
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+                maxfail_note = reached_maxfail(outcomes, options.maxfail, len(vectors.selected))
+                if maxfail_note is not None:
+                    driver.notes.append(maxfail_note)
+                    break
+    except Terminated as stop:
+        driver.abort()
+        obey(stop.signum)
+        raise SystemExit(128 + stop.signum) from None  # when the signal was ignored before the run
+    except KeyboardInterrupt:
+        driver.abort()
+        raise
     finally:
         driver.close()
     return RunResult(

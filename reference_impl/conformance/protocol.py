@@ -23,6 +23,7 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from reference_impl.conformance.program_text import program_text
 from reference_impl.format.json_path import json_path
 from reference_impl.format.schemas import SCHEMA_NAMES, load_schema, registry
 from reference_impl.format.schemas import schema_problems as format_schema_problems
@@ -109,14 +110,23 @@ def text_depth(raw: bytes) -> int:
     return depth
 
 
-def decode_line(raw: bytes) -> Any:
-    """Parse one line strictly into a JSON value (not yet checked to be a message)."""
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def decode_line(raw: bytes, deadline: float | None = None) -> Any:
+    """Parse one line strictly into a JSON value (not yet checked to be a message).
+    `deadline` (time.monotonic) bounds the search for the path of a refused value."""
+    if raw.startswith(UTF8_BOM):
+        raise ProtocolError(
+            "the line starts with a UTF-8 byte order mark (bytes EF BB BF): write UTF-8 without a BOM"
+            f" (in .NET, new UTF8Encoding(false); in PowerShell, -Encoding utf8NoBOM): {preview(raw)}"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProtocolError(f"the line is not UTF-8 text (byte {error.start}): {preview(raw)}") from None
     try:
-        document = parse(text, "its output line")
+        document = parse(text, "its output line", deadline)
     except InputError as error:
         problem = str(error)
         if "not valid JSON" in problem:
@@ -223,10 +233,12 @@ def answer_from(message: dict[str, Any], stderr_tail: str = "", seconds: float =
     if message["type"] == "result":
         return Answer(said="trace", trace=message["trace"], stderr_tail=stderr_tail, seconds=seconds)
     if message["type"] == "skipped":
-        return Answer(said="skipped", text=f"the program skipped it: {message['reason']}", seconds=seconds)
+        return Answer(
+            said="skipped", text=f"the program skipped it: {program_text(message['reason'])}", seconds=seconds
+        )
     return Answer(
         said="error",
-        text=f"the program reported an error: {message['message']}",
+        text=f"the program reported an error: {program_text(message['message'])}",
         stderr_tail=stderr_tail,
         seconds=seconds,
     )

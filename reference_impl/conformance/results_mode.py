@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reference_impl.conformance.program_text import program_repr, program_strings, program_text
 from reference_impl.conformance.protocol import Answer, ProtocolError, answer_from, check_depth, schema_problems
 from reference_impl.conformance.selection import selected_vectors
 from reference_impl.conformance.verdict import (
@@ -27,7 +28,10 @@ from reference_impl.conformance.verdict import (
     unknown_features,
 )
 from reference_impl.format.json_path import json_path
-from reference_impl.format.strict_json import InputError, first_refused, parse_lenient
+from reference_impl.format.strict_json import InputError, first_refused, parse_lenient, read_bytes
+
+# a results file of the whole suite is about 3 MB; a file over this limit is refused before it is parsed
+MAX_RESULTS_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,9 @@ def read_results_file(path: Path) -> ResultsFile:
     """Read a results file: problems with the file as a whole are HarnessErrors; problems
     with one answer become an error Answer for that vector only."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise HarnessError(f"{path}: cannot read the results file: {error.strerror}") from None
+        data = read_bytes(path, MAX_RESULTS_BYTES)
+    except InputError as error:
+        raise HarnessError(f"cannot read the results file: {error}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -72,7 +76,12 @@ def read_results_file(path: Path) -> ResultsFile:
     answers = {}
     for vector_id, entry in results.items():
         answers[vector_id] = _results_entry(entry)
-    return ResultsFile(document["implementation"], document.get("features"), answers)
+    features = document.get("features")
+    return ResultsFile(
+        program_strings(document["implementation"], 200),
+        program_strings(features, 200) if features is not None else None,
+        answers,
+    )
 
 
 def _results_entry(entry: Any) -> Answer:
@@ -106,10 +115,11 @@ def validate_results(path: Path, options: Options, on_outcome: Callable[[Outcome
     if results.features is not None:
         unknown = unknown_features(results.features)
         if unknown:
-            notes.append(f"the results file names features this spec does not know, ignored: {', '.join(unknown)}")
+            named = program_text(", ".join(unknown))
+            notes.append(f"the results file names features this spec does not know, ignored: {named}")
     extra = sorted(set(results.answers) - vectors.all_ids)
     if extra:
-        shown = ", ".join(repr(vector_id) for vector_id in extra[:5])
+        shown = ", ".join(program_repr(vector_id) for vector_id in extra[:5])
         notes.append(
             f"the results file holds {len(extra)} id(s) that are not vectors here, ignored: {shown}{' ...' if len(extra) > 5 else ''}"
         )

@@ -6,6 +6,7 @@ Not here: getting the answers (program_mode.py, results_mode.py), the comparison
 (compare.py), the diagnosis (diagnosis.py), printing (report.py).
 """
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, Literal
 
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace
 from reference_impl.conformance.diagnosis import Suspect, diagnose
+from reference_impl.conformance.program_text import escape_controls, shorten
 from reference_impl.conformance.protocol import Answer
 from reference_impl.format.vocabulary import FEATURES
 
@@ -138,27 +140,62 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
         except Exception as error:  # a harness bug must not look like a pass, nor end the run
             message = f"internal error in the harness while checking this answer ({type(error).__name__}: {error}); please report it"
             found = _Judgement(status="errored", message=message)
+    mismatch = found.mismatch
+    if mismatch is not None:  # its path and message may quote a key the program sent
+        mismatch = dataclasses.replace(
+            mismatch, path=safe_lines(mismatch.path), message=safe_lines(mismatch.message), got=small(mismatch.got)
+        )
     return Outcome(
         id=vector["id"],
         status=found.status,
-        message=found.message,
+        message=safe_lines(found.message),
         seconds=answer.seconds,
         check_seconds=time.perf_counter() - started if answer.said == "trace" else 0.0,
         exact=exact,
         strict=strict,
-        mismatch=found.mismatch,
+        mismatch=mismatch,
         comparison=found.comparison,
         suspects=found.suspects,
         diagnosis_note=found.diagnosis_note,
-        stderr_tail=answer.stderr_tail,
+        stderr_tail=safe_lines(answer.stderr_tail),
         restarted=answer.restarted,
     )
+
+
+def safe_lines(text: str, limit: int = 20000) -> str:
+    """Text for every report: at most `limit` characters, no control character but the newlines
+    between its lines (what the program sent is cleaned where it enters; this is the net under it).
+
+    safe_lines("a\x1b[2J\nb") -> 'a\\x1b[2J\nb'
+    """
+    lines = shorten(text, limit).split("\n")
+    return "\n".join(escape_controls(line) for line in lines)
+
+
+def small(value: Any, limit: int = 200) -> Any:
+    """A value the program sent where a number belongs, kept small for the reports: a long
+    string is cut, a large array or object is described.
+
+    small([1.0] * 1000) -> 'an array of 1000 items'
+    """
+    if isinstance(value, str):
+        return shorten(value, limit)
+    if isinstance(value, (list, dict)) and (len(value) > 10 or len(repr(value)) > limit):
+        return f"{'an array' if isinstance(value, list) else 'an object'} of {len(value)} items"
+    return value
 
 
 def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bool) -> _Judgement:
     expected = vector["expected"]
     tolerance = vector["tolerance"]
     comparison = compare_trace(expected, trace, tolerance, strict=strict)
+    if comparison.passed and comparison.numbers_compared == 0:  # nothing was checked: never a pass
+        return _Judgement(
+            status="errored",
+            message="the vector's expected trace holds no number to compare,"
+            " so no answer can pass it (a broken vector)",
+            comparison=comparison,
+        )
     if comparison.passed:
         if strict:
             message = f"{comparison.numbers_compared} numbers, bit for bit"

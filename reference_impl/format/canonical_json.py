@@ -13,6 +13,7 @@ One value always gives the same bytes:
 Left out on purpose: parsing (any JSON parser reads this back).
 """
 
+import contextlib
 import json
 import math
 import os
@@ -84,16 +85,37 @@ def dumps(value: Any) -> str:
     return "".join(out)
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def temporary_name_pattern(name: str) -> str:
+    """The glob of the temporary files write_atomically makes for `name`, so that debris of an
+    interrupted write can be found: temporary_name_pattern("a.json") -> '.a.json.*.tmp'"""
+    return "." + name + ".*.tmp"
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder, then rename,
-    so a reader never sees a half-written file."""
+    so a reader never sees a half-written file. The file gets the permissions of an ordinary
+    new file (0666 less the umask), or keeps those of the file it replaces."""
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a directory; give the name of a file to write", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     handle, temporary = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
-        if os.path.exists(temporary):
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise

@@ -73,6 +73,8 @@ def _describe(error: ValidationError) -> str:
         return "unexpected key(s) for this activation (`slope` belongs to leaky_relu only)"
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
     message = str(error.message)
+    if len(message) > 500:  # the message quotes the value, which can be any size
+        message = f"{message[:500]} ... ({len(message)} characters in all)"
     if description and error.validator in (
         "type",
         "enum",

@@ -12,6 +12,7 @@ Left out on purpose: any JSON extension (comments, trailing commas, NaN literals
 import json
 import math
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,11 +97,11 @@ class _Hooks:
         return result
 
 
-def _loads(text: str, every_number: bool) -> tuple[Any, int]:
+def _loads(text: str) -> tuple[Any, int]:
     """(document, how many values were refused); json's own errors pass through."""
     hooks = _Hooks()
     number_hooks: dict[str, Any] = {}
-    if every_number or may_overflow(text):
+    if may_overflow(text):  # else json's own number parsing cannot overflow
         number_hooks = {"parse_float": hooks.finite_float, "parse_int": hooks.float_sized_int}
     document = json.loads(
         text, parse_constant=hooks.constant, object_pairs_hook=hooks.no_duplicate_keys, **number_hooks
@@ -108,37 +109,72 @@ def _loads(text: str, every_number: bool) -> tuple[Any, int]:
     return document, hooks.refused
 
 
-def first_refused(document: Any) -> tuple[list[Any], Refused] | None:
+def first_refused(document: Any, deadline: float | None = None) -> tuple[list[Any], Refused] | None:
     """The path and marker of the first Refused value, in document order, or None.
+
+    The walk keeps one path (memory grows with the depth, not the size) and skips lists of
+    plain numbers at C speed. Past `deadline` (time.monotonic) it stops and returns the
+    marker it is looking for with the path so far: the value is refused all the same.
 
     first_refused({"a": [1.0, Refused("NaN")]}) -> (["a", 1], Refused("NaN"))
     """
-    stack: list[tuple[Any, list[Any]]] = [(document, [])]
-    while stack:
-        item, path = stack.pop()
-        if isinstance(item, Refused):
-            return path, item
-        if isinstance(item, dict):
-            for key, child in reversed(list(item.items())):
-                stack.append((child, [*path, key]))
-        elif isinstance(item, list):
-            for index in range(len(item) - 1, -1, -1):
-                stack.append((item[index], [*path, index]))
+    if isinstance(document, Refused):
+        return [], document
+    path: list[Any] = []
+    # one frame per open container: the container, its keys (None for a list) and the next position
+    frames: list[tuple[Any, list[str] | None, int]] = []
+    _open(document, frames)
+    visited = 0
+    while frames:
+        container, keys, position = frames[-1]
+        size = len(keys) if keys is not None else len(container)
+        if position >= size:
+            frames.pop()
+            if path:
+                path.pop()
+            continue
+        frames[-1] = (container, keys, position + 1)
+        key: Any = keys[position] if keys is not None else position
+        child = container[key]
+        visited = visited + 1
+        if deadline is not None and visited % 4096 == 0 and time.monotonic() > deadline:
+            return [*path, key], Refused(
+                "a refused value (NaN, Infinity, an overflowing number or a duplicate key) stands in this"
+                " document; finding its place took longer than the time limit"
+            )
+        if isinstance(child, Refused):
+            return [*path, key], child
+        if _open(child, frames):
+            path.append(key)
     return None
+
+
+_SCALAR_TYPES = frozenset((float, int, str, bool, type(None)))
+
+
+def _open(value: Any, frames: list[tuple[Any, list[str] | None, int]]) -> bool:
+    """Push a frame for a container worth visiting; a list of plain scalars is skipped at C speed."""
+    if isinstance(value, dict):
+        frames.append((value, list(value), 0))
+        return True
+    if isinstance(value, list) and not _SCALAR_TYPES.issuperset(map(type, value)):
+        frames.append((value, None, 0))
+        return True
+    return False
 
 
 def _syntax_error(source: str, error: json.JSONDecodeError) -> InputError:
     return InputError(f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}")
 
 
-def parse(text: str, source: str) -> Any:
+def parse(text: str, source: str, deadline: float | None = None) -> Any:
     """Parse JSON strictly; every refusal and syntax error is an InputError naming `source`
-    and the path (or line and column).
+    and the path (or line and column). `deadline` bounds the search for a refused value's path.
 
     parse('{"lr": NaN}', "case.json") raises InputError("case.json: at lr: NaN is not allowed: ...")
     """
     try:
-        document, refused = _loads(text, every_number=False)
+        document, refused = _loads(text)
     except json.JSONDecodeError as error:
         raise _syntax_error(source, error) from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
@@ -147,7 +183,7 @@ def parse(text: str, source: str) -> Any:
         raise InputError(f"{source}: JSON nested too deeply") from None
     if refused == 0:
         return document
-    found = first_refused(document)
+    found = first_refused(document, deadline)
     if found is None:  # cannot happen: a count above 0 means a marker is in the document
         raise InputError(f"{source}: a refused value could not be located")
     path, marker = found
@@ -161,7 +197,7 @@ def parse_lenient(text: str, source: str) -> Any:
     parse_lenient('[NaN]', "r.json") -> [Refused("NaN is not allowed: expected a finite number")]
     """
     try:
-        document, _refused = _loads(text, every_number=True)
+        document, _refused = _loads(text)
     except json.JSONDecodeError as error:
         raise _syntax_error(source, error) from None
     except ValueError as error:
@@ -171,18 +207,42 @@ def parse_lenient(text: str, source: str) -> Any:
     return document
 
 
-def read_text(path: Path) -> str:
-    """The UTF-8 text of a file; InputError naming it when it cannot be read."""
+MAX_FILE_BYTES = 256 * 1024 * 1024  # any JSON file a command reads; the whole suite's vectors are about 3.3 MB
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a file, at most `limit` of them (MAX_FILE_BYTES by default); InputError
+    naming it when it cannot be read or is larger (a device such as /dev/zero is refused at
+    the limit, not read until memory runs out)."""
+    cap = MAX_FILE_BYTES if limit is None else limit
+    chunks = []
+    size = 0
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as stream:
+            while size <= cap:  # one byte past the cap is enough to refuse
+                chunk = stream.read(min(1024 * 1024, cap + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size = size + len(chunk)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a JSON file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
     except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    if size > cap:
+        raise InputError(f"{path}: larger than {cap} bytes, the limit for a file read here")
+    return b"".join(chunks)
+
+
+def read_text(path: Path, limit: int | None = None) -> str:
+    """The UTF-8 text of a file of at most `limit` bytes; InputError naming it when it cannot be read."""
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
 
 
 def read_json_file(path: Path) -> Any:

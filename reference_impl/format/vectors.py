@@ -5,7 +5,10 @@ developer scripts all read vectors through it.
 Three kinds of source: a directory with `manifest.json` (every file is checked against the
 manifest's sha256, so a tampered or truncated vector is refused), a directory of vector files
 without a manifest, or one vector file. Each vector must be an object with the keys a vector
-needs (the full schema is what the tests prove of generated vectors).
+needs, and its expected trace must have the skeleton its case implies (a step per `n_steps`,
+an example per example of the step's batch, a layer per layer), so that no vector can be
+passed without comparing every number. Vectors that no manifest vouches for are also checked
+against vector.schema.json (the generated ones are, by the tests; their sha256 proves them).
 
 Where they come from by default (default_vectors): an installed wheel carries the published
 vectors, byte for byte, in reference_impl/_vectors; a source checkout uses its own vectors/.
@@ -20,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reference_impl.format.strict_json import InputError, parse, read_text
+from reference_impl.format.schemas import schema_problems, validator_for
+from reference_impl.format.strict_json import InputError, parse, read_bytes, read_text
 
 REPOSITORY_VECTORS = Path(__file__).resolve().parents[2] / "vectors"  # vectors/ of a source checkout
 PACKAGED_VECTORS = Path(__file__).resolve().parents[1] / "_vectors"  # the copy inside an installed wheel
@@ -114,13 +118,60 @@ def id_matches(vector_id: str, patterns: list[str]) -> bool:
 
 
 def check_vector(document: Any, source: str) -> dict[str, Any]:
-    """The document, once it is known to have the keys of a vector; InputError otherwise."""
+    """The document, once it is known to have the keys of a vector and an expected trace of
+    the shape its case implies; InputError otherwise."""
     if not isinstance(document, dict):
         raise InputError(f"{source}: not a vector (expected a JSON object)")
     for key, json_type in _VECTOR_KEYS:
         if not isinstance(document.get(key), json_type):
             raise InputError(f"{source}: not a vector: `{key}` is missing or not {_JSON_TYPE_NAMES[json_type]}")
+    problem = skeleton_problem(document["case"], document["expected"])
+    if problem:
+        raise InputError(f"{source}: not a vector: {problem}")
     return document
+
+
+def skeleton_problem(case: dict[str, Any], expected: dict[str, Any]) -> str:
+    """What is wrong with the skeleton of an expected trace for this case, or '' when nothing:
+    a step per n_steps, an example per example of the step's batch (batches[s % len(batches)]),
+    a layer per layer of the case, a `z` per neuron.
+
+    skeleton_problem({"n_steps": 1, ...}, {"steps": []}) -> 'expected.steps has 0 entries, the case has 1 step(s)'
+    """
+    layers, batches, n_steps = case.get("layers"), case.get("batches"), case.get("n_steps", 1)
+    if not (isinstance(layers, list) and layers and isinstance(batches, list) and batches):
+        return "the case has no `layers` or no `batches`"
+    if not isinstance(n_steps, int) or isinstance(n_steps, bool) or n_steps < 1:
+        return "the case's `n_steps` is not a positive integer"
+    steps = expected.get("steps")
+    if not isinstance(steps, list) or len(steps) != n_steps:
+        got = len(steps) if isinstance(steps, list) else "no"
+        return f"expected.steps has {got} entries, the case has {n_steps} step(s)"
+    for step_index in range(n_steps):
+        step, batch = steps[step_index], batches[step_index % len(batches)]
+        where = f"expected.steps[{step_index}]"
+        if not (isinstance(step, dict) and isinstance(step.get("examples"), list) and isinstance(batch, list)):
+            return f"{where} has no `examples` list"
+        if len(step["examples"]) != len(batch):
+            return f"{where}.examples has {len(step['examples'])} entries, its batch has {len(batch)} example(s)"
+        if not isinstance(step.get("layers"), list) or len(step["layers"]) != len(layers):
+            return f"{where}.layers does not have one entry per layer of the case ({len(layers)})"
+        for example_index in range(len(batch)):
+            example = step["examples"][example_index]
+            if not isinstance(example, dict) or not isinstance(example.get("layers"), list):
+                return f"{where}.examples[{example_index}] has no `layers` list"
+            if len(example["layers"]) != len(layers):
+                return f"{where}.examples[{example_index}].layers does not have one entry per layer ({len(layers)})"
+            for layer_index in range(len(layers)):
+                trace_layer, layer = example["layers"][layer_index], layers[layer_index]
+                z = trace_layer.get("z") if isinstance(trace_layer, dict) else None
+                if not (isinstance(layer, dict) and isinstance(layer.get("b"), list)):
+                    return f"case.layers[{layer_index}] has no `b` list"
+                if not isinstance(z, list) or len(z) != len(layer["b"]):
+                    return (
+                        f"{where}.examples[{example_index}].layers[{layer_index}].z does not hold one number per neuron"
+                    )
+    return ""
 
 
 def _read_manifest(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -130,8 +181,13 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         raise InputError(f"{path}: not a manifest: no `vectors` list")
     for index in range(len(entries)):
         entry = entries[index]
-        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("file"), str)):
-            raise InputError(f"{path}: at vectors[{index}]: every entry needs an `id` and a `file`")
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("id"), str)
+            and isinstance(entry.get("file"), str)
+            and isinstance(entry.get("sha256"), str)
+        ):
+            raise InputError(f"{path}: at vectors[{index}]: every entry needs an `id`, a `file` and a `sha256`")
         file = Path(entry["file"])
         if file.is_absolute() or ".." in file.parts:
             raise InputError(
@@ -143,11 +199,11 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 def _read_vector_file(path: Path, expected_sha256: Any) -> tuple[dict[str, Any], str]:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (listed in the manifest)") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+        data = read_bytes(path)
+    except InputError as error:
+        if expected_sha256 is not None and "no such file" in str(error):
+            raise InputError(f"{path}: no such file (listed in the manifest)") from None
+        raise
     if isinstance(expected_sha256, str) and hashlib.sha256(data).hexdigest() != expected_sha256:
         raise InputError(
             f"{path}: its sha256 is not the one manifest.json lists: the file was changed after it was generated"
@@ -156,7 +212,13 @@ def _read_vector_file(path: Path, expected_sha256: Any) -> tuple[dict[str, Any],
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    return check_vector(parse(text, str(path)), str(path)), text
+    vector = check_vector(parse(text, str(path)), str(path))
+    if not isinstance(expected_sha256, str):  # no manifest vouches for it: the schema must
+        problems = schema_problems(validator_for("vector"), vector)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputError(f"{path}: not a vector (spec/schemas/vector.schema.json): {problems[0]}{more}")
+    return vector, text
 
 
 def load_vectors(path: Path) -> VectorSet:

@@ -1,9 +1,14 @@
 """Build the vector files from the catalogue, write them, or check them (spec section 8).
 
 `build_vector` turns one catalogue entry (or a user's case) into a vector
-document; `generate` writes all of them plus the manifest, byte for byte the
-same on every run; `check` reports every file that differs from what would be
+document; `write_suite` writes all of them plus the manifest, byte for byte the
+same on every run; `drift` reports every file that differs from what would be
 written, so CI can refuse hand edits and stale output.
+
+What `write_suite` may touch: the files of the suite, the files the previous manifest of
+the directory lists (the suite wrote them: they are removed when no longer part of it) and
+the debris of its own interrupted writes. Nothing else is ever removed or rewritten, and a
+non-empty directory without a manifest is refused.
 """
 
 import hashlib
@@ -14,10 +19,10 @@ from typing import Any
 
 from reference_impl.core.records import Case
 from reference_impl.core.training import train
-from reference_impl.format.canonical_json import dumps, write_atomically
+from reference_impl.format.canonical_json import dumps, temporary_name_pattern, write_atomically
 from reference_impl.format.casefile import case_to_json, first_non_finite, schema_errors, trace_to_json
 from reference_impl.format.json_path import json_path
-from reference_impl.format.strict_json import InputError
+from reference_impl.format.strict_json import InputError, parse, read_text
 from reference_impl.format.vocabulary import BUGS, FEATURES, FLAGS, SPEC_VERSION
 from reference_impl.suite.catalogue import Entry, all_entries
 
@@ -81,6 +86,31 @@ def derived_flags(case: Case, expected: dict[str, Any]) -> set[str]:
             if all(example["layers"][layer_index]["z"][j] <= 0.0 for example in first_examples):
                 flags.add("DEAD_RELU")  # this neuron passes nothing forward or back for the whole first batch
     return flags
+
+
+MAX_TRACE_NUMBERS = 2_000_000  # what `trace` computes unless told more: about 40 MB and 2 s (the largest vector: 20000)
+
+
+def trace_size(case: Case) -> int:
+    """About how many numbers the expected trace of `case` holds, counted from its shape before
+    any is computed (what `trace` estimates its time and memory by): an upper bound, as some
+    entries are null (no momentum buffer without momentum, no dL_dx before the first layer).
+
+    trace_size(<one neuron, one input, one example, one step>) -> 17 (the trace holds 15)
+    """
+    per_example = 1  # the example loss
+    per_step = 1  # the step loss
+    n_inputs = len(case.layers[0].w[0]) if case.layers and case.layers[0].w else 0
+    for layer in case.layers:
+        n = len(layer.b)
+        per_example = per_example + 5 * n + n * n_inputs + n_inputs  # z, a, dL_da, dL_dz, dL_db; dL_dw; dL_dx
+        per_step = per_step + 4 * (n * n_inputs + n)  # dL_dw, dL_db, the momentum buffers, w, b
+        n_inputs = n
+    total = 0
+    for step_index in range(case.n_steps):
+        batch = case.batches[step_index % len(case.batches)]
+        total = total + per_step + len(batch) * per_example
+    return total
 
 
 def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
@@ -181,8 +211,15 @@ def existing_files(directory: Path) -> set[str]:
     return {path.relative_to(directory).as_posix() for path in directory.rglob("*.json")}
 
 
+def debris(directory: Path) -> list[Path]:
+    """The temporary files of interrupted atomic writes under `directory` (`.NAME.json.XXXX.tmp`)."""
+    if not directory.is_dir():
+        return []
+    return sorted(directory.rglob(temporary_name_pattern("*.json")))
+
+
 def drift(suite: Suite, directory: Path) -> list[str]:
-    """One line per file that differs from the suite: changed, missing or not generated."""
+    """One line per file that differs from the suite: changed, missing, not generated, or debris."""
     problems = []
     on_disk = existing_files(directory)
     for name, text in sorted(suite.files.items()):
@@ -191,33 +228,98 @@ def drift(suite: Suite, directory: Path) -> list[str]:
             problems.append(f"missing: {path}")
         elif path.read_bytes() != text.encode("utf-8"):
             problems.append(f"differs: {path}")
+    try:
+        previous = previous_files(directory) or set()
+    except InputError:
+        previous = set()
     for name in sorted(on_disk - set(suite.files)):
-        problems.append(f"not generated (stale or hand-made): {directory / name}")
+        if name in previous:
+            problems.append(f"stale (the previous suite's; `generate` removes it): {directory / name}")
+        else:
+            problems.append(
+                f"not generated (stale or hand-made; `generate` leaves it alone, remove it by hand): {directory / name}"
+            )
+    for path in debris(directory):
+        problems.append(f"debris of an interrupted write (`generate` removes it): {path}")
     return problems
 
 
-def write_suite(suite: Suite, directory: Path) -> list[str]:
-    """Write every changed file atomically, remove stale ones, manifest last; returns what changed."""
-    changed = []
+def previous_files(directory: Path) -> set[str] | None:
+    """The files that the manifest in `directory` lists, with the manifest itself: what an
+    earlier `generate` wrote there. None when there is no manifest."""
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        return None
+    refusal = f"{manifest_path} is not a suite manifest, so nothing in {directory} is known to be the suite's"
+    try:
+        manifest = parse(read_text(manifest_path), str(manifest_path))
+    except InputError as error:
+        raise InputError(f"{refusal}: {error}") from None
+    entries = manifest.get("vectors") if isinstance(manifest, dict) else None
+    if not isinstance(entries, list):
+        raise InputError(f"{refusal}: it has no `vectors` list")
+    files = {"manifest.json"}
+    for entry in entries:
+        name = entry.get("file") if isinstance(entry, dict) else None
+        inside = isinstance(name, str) and not Path(name).is_absolute() and ".." not in Path(name).parts
+        if inside and isinstance(name, str) and name.endswith(".json"):
+            files.add(Path(name).as_posix())
+    return files
+
+
+@dataclass(frozen=True)
+class Written:
+    """What write_suite did: files written, files removed (with debris), suite files left as they were."""
+
+    written: list[str]
+    removed: list[str]
+    unchanged: int
+    foreign: list[str]  # .json files in the directory that are not the suite's: left alone
+
+
+def write_suite(suite: Suite, directory: Path) -> Written:
+    """Write every changed file atomically, remove the files of the previous suite that are no
+    longer part of it and the debris of interrupted writes, manifest last."""
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: not a directory")
+    previous = previous_files(directory)
+    if previous is None and directory.is_dir() and any(directory.iterdir()):
+        raise InputError(
+            f"{directory}: not empty, and it holds no manifest.json: refusing to write the suite among files it did"
+            " not write (give a new or empty directory, or a vectors directory made by `backprop-spec generate`)"
+        )
+    removed = []
+    for path in debris(directory):
+        path.unlink()
+        removed.append(path.relative_to(directory).as_posix())
+    written = []
     manifest_name = "manifest.json"
     for name, text in sorted(suite.files.items()):
         if name == manifest_name:
             continue
         path = directory / name
-        if not path.exists() or path.read_bytes() != text.encode("utf-8"):
+        if not path.is_file() or path.read_bytes() != text.encode("utf-8"):
             write_atomically(path, text)
-            changed.append(name)
-    for name in sorted(existing_files(directory) - set(suite.files)):
-        (directory / name).unlink()
-        changed.append(name + " (removed)")
+            written.append(name)
+    for name in sorted((previous or set()) - set(suite.files)):
+        path = directory / name
+        if path.is_file():
+            path.unlink()
+            removed.append(name)
+            _remove_empty_folders(path.parent, directory)
     manifest_path = directory / manifest_name
-    if not manifest_path.exists() or manifest_path.read_bytes() != suite.files[manifest_name].encode("utf-8"):
+    if not manifest_path.is_file() or manifest_path.read_bytes() != suite.files[manifest_name].encode("utf-8"):
         write_atomically(manifest_path, suite.files[manifest_name])
-        changed.append(manifest_name)
-    for folder in sorted(directory.rglob("*"), reverse=True):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-    return changed
+        written.append(manifest_name)
+    foreign = sorted(existing_files(directory) - set(suite.files))
+    return Written(written=written, removed=removed, unchanged=len(suite.files) - len(written), foreign=foreign)
+
+
+def _remove_empty_folders(folder: Path, top: Path) -> None:
+    """Remove `folder` and its parents up to (not including) `top` while they are empty."""
+    while folder != top and top in folder.parents and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def summary(suite: Suite) -> str:
