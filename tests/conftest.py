@@ -95,7 +95,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         ranked = sorted(float32, key=lambda item: item[1][0])
         vector_id, (ratio, path) = ranked[0]
         write(
-            f"float32: every vector's worst |diff| / bound; smallest over {len(float32)} vectors = {ratio:.3g} ({vector_id}: {path})"
+            f"float32: every vector's worst |diff| / bound; smallest over {len(float32)} vectors = "
+            f"{ratio:.3g} ({vector_id}: {path})"
         )
         write("  closest to passing: " + ", ".join(f"{item[0]} {item[1][0]:.3g}" for item in ranked[:6]))
     if exact:
@@ -103,7 +104,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         total = sum(item[1][1] for item in exact)
         whole = sum(1 for item in exact if item[1][0] == item[1][1])
         write(
-            f"EXACT vectors: numpy matches {matched} of {total} numbers bit for bit; {whole} of {len(exact)} vectors entirely"
+            f"EXACT vectors: numpy matches {matched} of {total} numbers bit for bit; {whole} of "
+            f"{len(exact)} vectors entirely"
         )
     if kills:
         write(

@@ -72,8 +72,19 @@ def test_every_dart_file_parses(path: Path) -> None:
 
 def test_the_port_has_its_files() -> None:
     found = {str(path.relative_to(DART)) for path in dart_files()}
-    wanted = {f"lib/src/{path.stem}.dart" for path in JAVASCRIPT.glob("*.mjs") if path.stem not in ("adapter", "compare") and ".test" not in path.name}
-    wanted |= {"lib/backprop_port.dart", "bin/adapter.dart", "bin/xor.dart", "test/compare.dart", "test/units_test.dart", "test/vectors_test.dart"}
+    wanted = {
+        f"lib/src/{path.stem}.dart"
+        for path in JAVASCRIPT.glob("*.mjs")
+        if path.stem not in ("adapter", "compare") and ".test" not in path.name
+    }
+    wanted |= {
+        "lib/backprop_port.dart",
+        "bin/adapter.dart",
+        "bin/xor.dart",
+        "test/compare.dart",
+        "test/units_test.dart",
+        "test/vectors_test.dart",
+    }
     assert found == wanted
 
 
@@ -172,14 +183,18 @@ def test_appendix_e_gives_dart_the_javascript_names() -> None:
     assert rows
     for js_file, js_cell, dart_file, dart_cell in rows:
         assert dart_file == js_file.replace(".mjs", ".dart"), f"spec Appendix E: {dart_file} beside {js_file}"
-        assert names(dart_cell) == names(js_cell), f"spec Appendix E: the Dart names {dart_cell} are not the JavaScript names {js_cell}"
+        assert names(dart_cell) == names(js_cell), (
+            f"spec Appendix E: the Dart names {dart_cell} are not the JavaScript names {js_cell}"
+        )
 
 
 def test_every_dart_name_of_appendix_e_is_declared() -> None:
     for _, _, dart_file, cell in appendix_e_rows():
         declared = dart_declarations(DART / "lib" / "src" / dart_file)
         for name in names(cell):
-            assert name in declared, f"spec Appendix E names {name}, which ports/dart/lib/src/{dart_file} does not declare"
+            assert name in declared, (
+                f"spec Appendix E names {name}, which ports/dart/lib/src/{dart_file} does not declare"
+            )
 
 
 def test_every_dart_name_is_in_appendix_e() -> None:
@@ -216,7 +231,10 @@ def test_spec_names_silence_the_linter_with_a_reason(path: Path) -> None:
         return
     text = path.read_text(encoding="utf-8")
     match = re.search(r"((?://[^\n]*\n)+)// ignore_for_file: [\w, ]*non_constant_identifier_names", text)
-    assert match, f"{path.name} uses the spec's names but does not silence non_constant_identifier_names, with a comment saying why"
+    assert match, (
+        f"{path.name} uses the spec's names but does not silence non_constant_identifier_names, "
+        "with a comment saying why"
+    )
 
 
 def test_pubspec_needs_nothing_but_the_sdk_and_package_test() -> None:
@@ -242,9 +260,13 @@ def test_the_built_guide_shows_the_files_as_they_are() -> None:
     skip_or_fail(skip_reason())
     site, _ = built_site()
     page = (site / "porting" / "dart" / "index.html").read_text(encoding="utf-8")
-    blocks = re.findall(r'<span class="filename">([^<]+)</span><pre><span></span><code>(.*?)</code></pre>', page, flags=re.S)
+    blocks = re.findall(
+        r'<span class="filename">([^<]+)</span><pre><span></span><code>(.*?)</code></pre>', page, flags=re.S
+    )
     shown = {title: html.unescape(re.sub(r"<[^>]+>", "", code)) for title, code in blocks}
     for path in LISTING.findall(GUIDE.read_text(encoding="utf-8")):
         title = str(Path(path).relative_to("ports/dart"))
         assert title in shown, f"the built page has no listing titled {title}"
-        assert shown[title].rstrip("\n") == (ROOT / path).read_text(encoding="utf-8").rstrip("\n"), f"the page's {title} is not the file"
+        assert shown[title].rstrip("\n") == (ROOT / path).read_text(encoding="utf-8").rstrip("\n"), (
+            f"the page's {title} is not the file"
+        )

@@ -60,7 +60,8 @@ def validate(bug: str, vector_ids: list[str], report: Path) -> dict[str, Any]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "tests")}
     completed = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 1, (
-        f"a port with {bug} passed (exit {completed.returncode}):\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}"
+        f"a port with {bug} passed (exit {completed.returncode}):\n"
+        f"{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}"
     )
     assert "Traceback" not in completed.stderr
     result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))

@@ -55,7 +55,8 @@ def test_float32_port_fails(oracle_vector: dict[str, Any], record_property: Any)
     largest = max(compared, key=lambda leaf: leaf.ratio)
     record_property("float32_worst", (largest.ratio, largest.path))
     assert not largest.passed, (
-        f"{oracle_vector['id']}: a float32 port passes every number (largest |diff| / bound {largest.ratio:.3g} at {largest.path});"
+        f"{oracle_vector['id']}: a float32 port passes every number (largest |diff| / bound "
+        f"{largest.ratio:.3g} at {largest.path});"
         " the vector cannot tell binary32 from binary64"
     )
 

@@ -84,7 +84,10 @@ def test_pytorch_kink_convention_matches_the_vectors() -> None:
                         if z != 0.0:
                             continue
                         kinks_seen += 1
-                        where = f"{vector['id']}: steps[{step_index}].examples[{example_index}].layers[{layer_index}] neuron {j}"
+                        where = (
+                            f"{vector['id']}: "
+                            f"steps[{step_index}].examples[{example_index}].layers[{layer_index}] neuron {j}"
+                        )
                         assert torch_layer["z"][j] == 0.0, where
                         assert layer["dL_dz"][j] == layer["dL_da"][j] * derivative, where
                         assert torch_layer["dL_dz"][j] == torch_layer["dL_da"][j] * derivative, where

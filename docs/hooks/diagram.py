@@ -46,9 +46,8 @@ def _label(x: float, y: float, content: str, css: str, title: str) -> str:
     left, top, right, _ = _plate(x, y, content)
     width = right - left
     return (
-        f'<g class="plate"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(width)}" height="15.0" rx="3.0" class="label-bg"/>'
-        + _text(x, y + 2.5, content, css, "middle", title)
-        + "</g>"
+        f'<g class="plate"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(width)}" height="15.0" '
+        'rx="3.0" class="label-bg"/>' + _text(x, y + 2.5, content, css, "middle", title) + "</g>"
     )
 
 
@@ -196,7 +195,8 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
                 length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5
                 ux, uy = (x2 - x1) / length, (y2 - y1) / length
                 edges.append(
-                    f'<line x1="{_f(x1 + ux * RADIUS)}" y1="{_f(y1 + uy * RADIUS)}" x2="{_f(x2 - ux * RADIUS)}" y2="{_f(y2 - uy * RADIUS)}" '
+                    f'<line x1="{_f(x1 + ux * RADIUS)}" y1="{_f(y1 + uy * RADIUS)}" x2="{_f(x2 - ux * RADIUS)}" '
+                    f'y2="{_f(y2 - uy * RADIUS)}" '
                     f'class="edge" stroke="currentColor"/>'
                 )
                 if not label_edges:
@@ -280,11 +280,12 @@ def network_svg(vector: dict[str, Any], step_index: int = 0, example_index: int 
 
 LEGENDS = {
     "forward": "On the edges: the weight w[j][k], to neuron j from input k. Left: the inputs x. Under each neuron: "
-    "z = (weighted sum) + b, a = f(z), and its bias b. Right of an output: the target y. Bottom right: this example's loss.",
-    "backward": "On the edges: dL_dw[j][k] = dL_dz[j] · x[k], the weight's derivative for this example. Left: dL_dx, what the "
-    "first layer would pass further down. Under each neuron: dL_da and dL_dz = dL_da · f'(z).",
-    "update": "On the edges: the new weight, w − lr · (batch dL_dw). Under each neuron: the batch dL_db and the new bias b. "
-    "Bottom right, when the vector has a next step: the batch loss the new parameters give.",
+    "z = (weighted sum) + b, a = f(z), and its bias b. Right of an output: the target y. "
+    "Bottom right: this example's loss.",
+    "backward": "On the edges: dL_dw[j][k] = dL_dz[j] · x[k], the weight's derivative for this example. "
+    "Left: dL_dx, what the first layer would pass further down. Under each neuron: dL_da and dL_dz = dL_da · f'(z).",
+    "update": "On the edges: the new weight, w − lr · (batch dL_dw). Under each neuron: the batch dL_db and the new "
+    "bias b. Bottom right, when the vector has a next step: the batch loss the new parameters give.",
 }
 
 
@@ -339,26 +340,31 @@ def activation_plot(name: str, slope: float = 0.0, marks: list[tuple[float, str]
         return activate_prime(name, z, slope)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="nn-plot" viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="nn-plot" viewBox="0 0 {_f(width)} {_f(height)}" '
+        f'width="{_f(width)}" height="{_f(height)}" '
         f'role="img" aria-label="{name} and its derivative">',
         f"<title>{html.escape(name)}(z) and its derivative, from reference_impl/core/activations.py</title>",
     ]
     # grid and axes
     for tick in (-4.0, -2.0, 0.0, 2.0, 4.0):
         parts.append(
-            f'<line x1="{_f(to_x(tick))}" y1="{_f(top)}" x2="{_f(to_x(tick))}" y2="{_f(height - bottom)}" class="grid" stroke="currentColor"/>'
+            f'<line x1="{_f(to_x(tick))}" y1="{_f(top)}" x2="{_f(to_x(tick))}" y2="{_f(height - bottom)}" '
+            'class="grid" stroke="currentColor"/>'
         )
         parts.append(_text(to_x(tick), height - bottom + 16.0, f"{tick:g}", "tick"))
     for tick in ticks[name]:
         parts.append(
-            f'<line x1="{_f(left)}" y1="{_f(to_y(tick))}" x2="{_f(width - right)}" y2="{_f(to_y(tick))}" class="grid" stroke="currentColor"/>'
+            f'<line x1="{_f(left)}" y1="{_f(to_y(tick))}" x2="{_f(width - right)}" y2="{_f(to_y(tick))}" '
+            'class="grid" stroke="currentColor"/>'
         )
         parts.append(_text(left - 6.0, to_y(tick) + 4.0, f"{tick:g}", "tick", "end"))
     parts.append(
-        f'<line x1="{_f(to_x(0.0))}" y1="{_f(top)}" x2="{_f(to_x(0.0))}" y2="{_f(height - bottom)}" class="axis" stroke="currentColor"/>'
+        f'<line x1="{_f(to_x(0.0))}" y1="{_f(top)}" x2="{_f(to_x(0.0))}" y2="{_f(height - bottom)}" '
+        'class="axis" stroke="currentColor"/>'
     )
     parts.append(
-        f'<line x1="{_f(left)}" y1="{_f(to_y(0.0))}" x2="{_f(width - right)}" y2="{_f(to_y(0.0))}" class="axis" stroke="currentColor"/>'
+        f'<line x1="{_f(left)}" y1="{_f(to_y(0.0))}" x2="{_f(width - right)}" y2="{_f(to_y(0.0))}" '
+        'class="axis" stroke="currentColor"/>'
     )
     parts.append(_text(width - right, height - 4.0, "z", "tick", "end"))
 
@@ -387,7 +393,8 @@ def activation_plot(name: str, slope: float = 0.0, marks: list[tuple[float, str]
             f'<circle cx="{_f(to_x(0.0))}" cy="{_f(to_y(from_right))}" r="3.5" class="open-dot" stroke="currentColor"/>'
         )
         parts.append(
-            f'<circle cx="{_f(to_x(0.0))}" cy="{_f(to_y(at_zero))}" r="3.5" class="kink-dot"><title>{name}\'(0) = {at_zero!r}</title></circle>'
+            f'<circle cx="{_f(to_x(0.0))}" cy="{_f(to_y(at_zero))}" r="3.5" class="kink-dot">'
+            f"<title>{name}'(0) = {at_zero!r}</title></circle>"
         )
     for z, label in marks or []:
         value = f(z)
@@ -418,14 +425,16 @@ def loss_curve(series: list[tuple[str, list[float]]], title: str) -> str:
         return top + (y_high - value) / y_high * (height - top - bottom)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="nn-plot loss-curve" viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="nn-plot loss-curve" viewBox="0 0 {_f(width)} {_f(height)}" '
+        f'width="{_f(width)}" height="{_f(height)}" '
         f'role="img" aria-label="{html.escape(title)}">',
         f"<title>{html.escape(title)}</title>",
     ]
     for i in range(5):
         value = y_high * i / 4.0
         parts.append(
-            f'<line x1="{_f(left)}" y1="{_f(to_y(value))}" x2="{_f(width - right)}" y2="{_f(to_y(value))}" class="grid" stroke="currentColor"/>'
+            f'<line x1="{_f(left)}" y1="{_f(to_y(value))}" x2="{_f(width - right)}" y2="{_f(to_y(value))}" '
+            'class="grid" stroke="currentColor"/>'
         )
         parts.append(_text(left - 6.0, to_y(value) + 4.0, f"{value:.3g}", "tick", "end"))
     every = 1  # a step between ticks of 1, 2 or 5 times a power of ten, at most 6 intervals

@@ -112,14 +112,20 @@ def spec_page(text: str) -> str:
     """spec/spec.md as a page: every numbered equation gets an anchor (#eq-6-1), and
     links to files beside it point to their pages."""
     text = literal_brackets(text)
-    text = EQUATION.sub(lambda match: f'<span class="eq-anchor" id="eq-{match.group(1)}-{match.group(2)}"></span>{match.group(0)}', text)
+    text = EQUATION.sub(
+        lambda match: f'<span class="eq-anchor" id="eq-{match.group(1)}-{match.group(2)}"></span>{match.group(0)}', text
+    )
     text = text.replace("](CHANGELOG.md)", "](../reference/changelog.md)")
     note = (
         '!!! tip "On this site"\n'
-        "    The [Learn](../learn/index.md) pages walk through these vectors and others line by line, every number read\n"
-        "    from the vectors when the site is built; `backprop-spec explain seed/single-neuron` prints the same lines.\n"
+        "    The [Learn](../learn/index.md) pages walk through these vectors and others line by "
+        "line, every number read\n"
+        "    from the vectors when the site is built; `backprop-spec explain "
+        "seed/single-neuron` prints the same lines.\n"
     )
-    return re.sub(r"^(## Appendix A: Worked examples\n)", lambda match: match.group(1) + "\n" + note, text, count=1, flags=re.M)
+    return re.sub(
+        r"^(## Appendix A: Worked examples\n)", lambda match: match.group(1) + "\n" + note, text, count=1, flags=re.M
+    )
 
 
 def protocol_page(text: str) -> str:
@@ -161,7 +167,8 @@ def catalogue_page(manifest: dict[str, Any], vectors: dict[str, dict[str, Any]])
     out = [
         "# Vector catalogue",
         "",
-        f"The suite has **{manifest['vector_count']} vectors** for spec version {manifest['spec_version']}, one JSON file each under "
+        f"The suite has **{manifest['vector_count']} vectors** for spec version {manifest['spec_version']}, "
+        "one JSON file each under "
         "`vectors/`, listed in `vectors/manifest.json`. This page is written from those files when the site is built.",
         "A port runs every vector whose `features` it supports and reports the others as skipped. "
         "Download: [manifest.json](files/manifest.json), or each vector from its group page.",
@@ -173,10 +180,26 @@ def catalogue_page(manifest: dict[str, Any], vectors: dict[str, dict[str, Any]])
     ]
     for group, count in counts["by_group"].items():
         out.append(f"| [{group}]({group}.md) | {count} | {GROUP_TITLES.get(group, group)} |")
-    out += ["", "## Features", "", "What a port must support to run a vector (spec section 8.3).", "", "| feature | vectors | meaning |", "|---|---|---|"]
+    out += [
+        "",
+        "## Features",
+        "",
+        "What a port must support to run a vector (spec section 8.3).",
+        "",
+        "| feature | vectors | meaning |",
+        "|---|---|---|",
+    ]
     for name, meaning in manifest["features"].items():
         out.append(f"| `{name}` | {counts['by_feature'].get(name, 0)} | {_cell(meaning)} |")
-    out += ["", "## Flags", "", "What condition a vector exercises (spec section 8.4).", "", "| flag | vectors | meaning |", "|---|---|---|"]
+    out += [
+        "",
+        "## Flags",
+        "",
+        "What condition a vector exercises (spec section 8.4).",
+        "",
+        "| flag | vectors | meaning |",
+        "|---|---|---|",
+    ]
     for name, meaning in manifest["flags"].items():
         out.append(f"| `{name}` | {counts['by_flag'].get(name, 0)} | {_cell(meaning)} |")
     out += ["", "## Every vector", "", "| id | description | features | flags |", "|---|---|---|---|"]
@@ -184,7 +207,10 @@ def catalogue_page(manifest: dict[str, Any], vectors: dict[str, dict[str, Any]])
         vector = vectors[item["id"]]
         group = item["id"].split("/")[0]
         link = f"[{item['id']}]({group}.md#{vector_anchor(item['id'])})"
-        out.append(f"| {link} | {_cell(vector['description'])} | {_code_list(item['features'])} | {_code_list(item['flags'])} |")
+        out.append(
+            f"| {link} | {_cell(vector['description'])} | {_code_list(item['features'])} | "
+            f"{_code_list(item['flags'])} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -203,7 +229,10 @@ def group_page(group: str, manifest: dict[str, Any], vectors: dict[str, dict[str
     for vector_id in ids:
         vector = vectors[vector_id]
         link = f"[{vector_id}](#{vector_anchor(vector_id)})"
-        out.append(f"| {link} | {_cell(vector['description'])} | {_code_list(vector['features'])} | {_code_list(vector['flags'])} |")
+        out.append(
+            f"| {link} | {_cell(vector['description'])} | {_code_list(vector['features'])} | "
+            f"{_code_list(vector['flags'])} |"
+        )
     for vector_id in ids:
         vector = vectors[vector_id]
         case = vector["case"]
@@ -212,9 +241,13 @@ def group_page(group: str, manifest: dict[str, Any], vectors: dict[str, dict[str
         out += ["| | |", "|---|---|"]
         out.append(f"| network | {_shape(case)} |")
         out.append(f"| loss, reduction | `{case['loss']}`, `{case['reduction']}` |")
-        settings = f"lr {optimizer['lr']!r}, momentum {optimizer['momentum']!r}, weight decay {optimizer['weight_decay']!r}"
+        settings = (
+            f"lr {optimizer['lr']!r}, momentum {optimizer['momentum']!r}, weight decay {optimizer['weight_decay']!r}"
+        )
         out.append(f"| optimizer | SGD: {settings} |")
-        out.append(f"| steps, batch sizes | {case['n_steps']}; {', '.join(str(len(batch)) for batch in case['batches'])} |")
+        out.append(
+            f"| steps, batch sizes | {case['n_steps']}; {', '.join(str(len(batch)) for batch in case['batches'])} |"
+        )
         out.append(f"| features | {_code_list(vector['features'])} |")
         out.append(f"| flags | {_code_list(vector['flags'])} |")
         catches = ", ".join(f"[`{bug}`](../porting/troubleshooting.md#{bug})" for bug in vector["catches"]) or "—"
@@ -297,7 +330,14 @@ def _constraints(node: dict[str, Any]) -> str:
     return "; ".join(str(word) for word in words).replace("|", "\\|")
 
 
-def _object_table(node: dict[str, Any], schema: str, heading: str, anchor: str, out: list[str], nested: list[tuple[str, str, dict[str, Any]]]) -> None:
+def _object_table(
+    node: dict[str, Any],
+    schema: str,
+    heading: str,
+    anchor: str,
+    out: list[str],
+    nested: list[tuple[str, str, dict[str, Any]]],
+) -> None:
     out += ["", f"### {heading} {{#{anchor}}}", ""]
     if node.get("description"):
         out += [_plain(node["description"]), ""]
@@ -313,9 +353,16 @@ def _object_table(node: dict[str, Any], schema: str, heading: str, anchor: str, 
             child = f"{heading}.{key}"
             nested.append((child, _anchor(schema, child), value))
             kind = f"[object](#{_anchor(schema, child)})"
-        if value.get("type") == "array" and isinstance(value.get("items"), dict) and value["items"].get("type") == "array":
+        if (
+            value.get("type") == "array"
+            and isinstance(value.get("items"), dict)
+            and value["items"].get("type") == "array"
+        ):
             kind = "array of " + _type_text(value["items"], schema)
-        out.append(f"| `{key}` | {kind} | {'yes' if key in required else 'no'} | {_constraints(value)} | {_cell(value.get('description', ''))} |")
+        out.append(
+            f"| `{key}` | {kind} | {'yes' if key in required else 'no'} | {_constraints(value)} | "
+            f"{_cell(value.get('description', ''))} |"
+        )
     if "if" in node and "then" in node:
         out += ["", "A conditional rule applies (`if`/`then`/`else`); see the meaning column and the spec."]
 
@@ -325,19 +372,30 @@ def format_page(schemas: dict[str, dict[str, Any]]) -> str:
         "# File formats",
         "",
         "Rendered from the JSON Schemas (draft 2020-12) in `spec/schemas/` when the site is built. "
-        "A port needs no schema library: [spec section 7](../spec/index.md#7-data-formats) says everything the schemas say, and more "
+        "A port needs no schema library: [spec section 7](../spec/index.md#7-data-formats) says everything "
+        "the schemas say, and more "
         "(the rules a schema cannot express). The schema files themselves: "
         + ", ".join(f"[{name}.schema.json](../spec/schemas/{name}.schema.json)" for name in SCHEMAS)
         + ".",
     ]
     for name in SCHEMAS:
         schema = schemas[name]
-        out += ["", f"## {schema.get('title', name)} {{#{name}}}", "", _plain(schema.get("description", "")), "", f"`$id`: `{schema['$id']}`"]
+        out += [
+            "",
+            f"## {schema.get('title', name)} {{#{name}}}",
+            "",
+            _plain(schema.get("description", "")),
+            "",
+            f"`$id`: `{schema['$id']}`",
+        ]
         nested: list[tuple[str, str, dict[str, Any]]] = []
         if "properties" in schema:
             _object_table(schema, name, name, _anchor(name, "root"), out, nested)
         elif "anyOf" in schema:
-            out += ["", "A document is one of: " + ", ".join(_type_text(option, name) for option in schema["anyOf"]) + "."]
+            out += [
+                "",
+                "A document is one of: " + ", ".join(_type_text(option, name) for option in schema["anyOf"]) + ".",
+            ]
         for def_name, definition in schema.get("$defs", {}).items():
             _object_table(definition, name, def_name, _anchor(name, def_name), out, nested)
         while nested:
@@ -388,7 +446,8 @@ def troubleshooting_page(manifest: dict[str, Any], vectors: dict[str, dict[str, 
     for name in names:
         bug = BUGS[name]
         out.append(
-            f"| `{_cell(bug['first_wrong'])}` | [`{name}`](#{name}): {_cell(bug['title'])} | {_cell(bug['fix'])} | {_read_link(bug['read'], anchors)} |"
+            f"| `{_cell(bug['first_wrong'])}` | [`{name}`](#{name}): {_cell(bug['title'])} | {_cell(bug['fix'])} | "
+            f"{_read_link(bug['read'], anchors)} |"
         )
     out += [
         "",
@@ -400,7 +459,13 @@ def troubleshooting_page(manifest: dict[str, Any], vectors: dict[str, dict[str, 
     for name in names:
         bug = BUGS[name]
         found = catching.get(name, [])
-        links = ", ".join(f"[{vector_id}](../vectors/{vector_id.split('/')[0]}.md#{vector_anchor(vector_id)})" for vector_id in found) or "—"
+        links = (
+            ", ".join(
+                f"[{vector_id}](../vectors/{vector_id.split('/')[0]}.md#{vector_anchor(vector_id)})"
+                for vector_id in found
+            )
+            or "—"
+        )
         out += [
             "",
             f"### `{name}` {{#{name}}}",
@@ -453,7 +518,6 @@ def cli_page() -> str:
             os.environ["COLUMNS"] = saved
     # the help names the default vectors by their path on this machine; the page names them for any clone
     return "\n".join(out).replace(str(REPOSITORY_VECTORS), "./vectors") + "\n"
-
 
 
 # --- the JavaScript porting case study, from docs/porting/case_study_javascript.json ----------
@@ -527,7 +591,8 @@ def case_study_part(data: dict[str, Any], part: str, anchors: dict[str, str]) ->
         )
     if part == "summary":
         out = [
-            "| stage | mistake | whole suite | first wrong quantity (first failing vector shown) | diagnosis names | verdict |",
+            "| stage | mistake | whole suite | first wrong quantity (first failing vector shown) | "
+            "diagnosis names | verdict |",
             "|---|---|---|---|---|---|",
         ]
         for number, stage in enumerate(stages, start=1):
@@ -559,7 +624,10 @@ def case_study_part(data: dict[str, Any], part: str, anchors: dict[str, str]) ->
             out += ["", heading, "", _plain(mistake["why"])]
             if mistake["catalogue_bug"]:
                 bug = mistake["catalogue_bug"]
-                out += ["", f"Catalogue bug: [`{bug}`](troubleshooting.md#{bug}), {_plain(mistake['catalogue_title'])}."]
+                out += [
+                    "",
+                    f"Catalogue bug: [`{bug}`](troubleshooting.md#{bug}), {_plain(mistake['catalogue_title'])}.",
+                ]
             else:
                 out += ["", "Catalogue bug: none (the catalogue, spec section 8.5, has no entry for this mistake)."]
             diff = []
@@ -567,12 +635,22 @@ def case_study_part(data: dict[str, Any], part: str, anchors: dict[str, str]) ->
                 diff += _patch_diff(patch)
             block = ["```diff", *diff, "```"]
             if len(mistake["patches"]) > 3:
-                out += ["", f'??? example "The patch: {len(mistake["patches"])} replacements"', ""] + [f"    {line}" for line in block]
+                out += ["", f'??? example "The patch: {len(mistake["patches"])} replacements"', ""] + [
+                    f"    {line}" for line in block
+                ]
             else:
                 out += ["", "The patch:", "", *block]
             out += ["", "**Whole suite** (without the diagnosis): " + _suite_text(mistake["suite"])]
             output = mistake["run"]["output"].rstrip()
-            out += ["", "**The runner on the vectors chosen for this mistake:**", "", "```text", f"$ {mistake['command']}", output, "```"]
+            out += [
+                "",
+                "**The runner on the vectors chosen for this mistake:**",
+                "",
+                "```text",
+                f"$ {mistake['command']}",
+                output,
+                "```",
+            ]
             out += ["", f"**Verdict:** {_plain(mistake['verdict']['text'])}"]
         return "\n" + "\n".join(out) + "\n"
     raise KeyError(f"no part {part!r} in the case study; stages: {', '.join(stage['name'] for stage in stages)}")

@@ -165,11 +165,13 @@ def nudge(vector_id: str, layer: int, name: str, index: list[int], h: float = 0.
         (f"the derivative dL/d{label} the vector records", f"dL_d{name}{label[1:]} = {r7(recorded)}", full(recorded)),
     ]
     body = "".join(
-        f'<tr><td>{html.escape(what)}</td><td><code>{html.escape(shown)}</code></td><td><code class="full">{html.escape(value)}</code></td></tr>'
+        f"<tr><td>{html.escape(what)}</td><td><code>{html.escape(shown)}</code></td>"
+        f'<td><code class="full">{html.escape(value)}</code></td></tr>'
         for what, shown, value in rows
     )
     return (
-        '\n<div class="learn-table nudge"><table><thead><tr><th>what</th><th>calculator (7 digits)</th><th>full precision</th></tr></thead>'
+        '\n<div class="learn-table nudge"><table><thead><tr><th>what</th><th>calculator (7 digits)</th>'
+        "<th>full precision</th></tr></thead>"
         f"<tbody>{body}</tbody></table></div>\n"
     )
 
@@ -188,7 +190,8 @@ def exercise(vector_id: str, question: str, answer: str, hint: str = "", **numbe
     _exercise_count[0] += 1
     hint_html = f'<p class="hint">Hint: {html.escape(hint)}</p>' if hint else ""
     return (
-        f'\n<div class="exercise" markdown="0"><p class="exercise-question"><strong>Try it.</strong> {html.escape(text)}</p>{hint_html}'
+        '\n<div class="exercise" markdown="0"><p class="exercise-question">'
+        f"<strong>Try it.</strong> {html.escape(text)}</p>{hint_html}"
         f"<details><summary>Show the answer</summary><p>{html.escape(rounded(result))} "
         f"(in full: <code>{html.escape(full(result))}</code>, from <code>{html.escape(vector_id)}</code>, "
         f"<code>{html.escape(answer)}</code>)</p></details></div>\n"
@@ -210,7 +213,8 @@ def paths(vector_id: str, neuron: int = 0) -> str:
         return left + column * col, top + (tallest - size) * row / 2.0 + row * index + row / 2.0
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="nn-diagram paths" viewBox="0 0 {width:.1f} {height:.1f}" width="{width:.1f}" height="{height:.1f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="nn-diagram paths" viewBox="0 0 {width:.1f} {height:.1f}" '
+        f'width="{width:.1f}" height="{height:.1f}" '
         f'role="img" aria-label="the paths from hidden neuron {neuron} to the loss">'
     ]
     for j in range(n_hidden):
@@ -218,7 +222,8 @@ def paths(vector_id: str, neuron: int = 0) -> str:
             x1, y1 = position(0, k, n_in)
             x2, y2 = position(1, j, n_hidden)
             parts.append(
-                f'<line x1="{x1 + 18:.1f}" y1="{y1:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" class="edge" stroke="currentColor"/>'
+                f'<line x1="{x1 + 18:.1f}" y1="{y1:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" '
+                'class="edge" stroke="currentColor"/>'
             )
     terms = []
     labels: list[str] = []
@@ -229,11 +234,13 @@ def paths(vector_id: str, neuron: int = 0) -> str:
             x2, y2 = position(2, j, n_out)
             css = "edge path-on" if k == neuron else "edge"
             parts.append(
-                f'<line x1="{xa + 18:.1f}" y1="{ya:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" class="{css}" stroke="currentColor"/>'
+                f'<line x1="{xa + 18:.1f}" y1="{ya:.1f}" x2="{x2 - 18:.1f}" y2="{y2:.1f}" '
+                f'class="{css}" stroke="currentColor"/>'
             )
         x2, y2 = position(2, j, n_out)
         parts.append(
-            f'<line x1="{x2 + 18:.1f}" y1="{y2:.1f}" x2="{left + column * 2.6 - 30:.1f}" y2="{height / 2:.1f}" class="edge path-on" stroke="currentColor"/>'
+            f'<line x1="{x2 + 18:.1f}" y1="{y2:.1f}" x2="{left + column * 2.6 - 30:.1f}" y2="{height / 2:.1f}" '
+            'class="edge path-on" stroke="currentColor"/>'
         )
         w = output["w"][j][neuron]
         dL_dz = record[1]["dL_dz"][j]
@@ -243,11 +250,14 @@ def paths(vector_id: str, neuron: int = 0) -> str:
         tx, ty = x1 + (x2 - x1) * 0.5, y1 + (y2 - y1) * 0.5
         plate = len(label) * 7.0 + 10.0
         labels.append(
-            f'<g class="plate"><rect x="{tx - plate / 2:.1f}" y="{ty - 9:.1f}" width="{plate:.1f}" height="16.0" rx="3.0" class="label-bg"/>'
-            f'<text x="{tx:.1f}" y="{ty + 3.5:.1f}" text-anchor="middle" class="edge-label path-label" fill="currentColor">{label}</text></g>'
+            f'<g class="plate"><rect x="{tx - plate / 2:.1f}" y="{ty - 9:.1f}" width="{plate:.1f}" height="16.0" '
+            'rx="3.0" class="label-bg"/>'
+            f'<text x="{tx:.1f}" y="{ty + 3.5:.1f}" text-anchor="middle" class="edge-label path-label" '
+            f'fill="currentColor">{label}</text></g>'
         )
         parts.append(
-            f'<text x="{x2:.1f}" y="{y2 + 36:.1f}" text-anchor="middle" class="value" fill="currentColor">dL_dz {rounded(dL_dz)}</text>'
+            f'<text x="{x2:.1f}" y="{y2 + 36:.1f}" text-anchor="middle" class="value" '
+            f'fill="currentColor">dL_dz {rounded(dL_dz)}</text>'
         )
     parts += labels
     for col, size, name in ((0, n_in, "x"), (1, n_hidden, "h"), (2, n_out, "o")):
@@ -259,11 +269,13 @@ def paths(vector_id: str, neuron: int = 0) -> str:
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="18.0" class="{css}" stroke="currentColor" fill="none"/>'
             )
             parts.append(
-                f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" class="node-name" fill="currentColor">{name}{index + 1}</text>'
+                f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" class="node-name" '
+                f'fill="currentColor">{name}{index + 1}</text>'
             )
     lx = left + column * 2.6
     parts.append(
-        f'<text x="{lx:.1f}" y="{height / 2 + 4:.1f}" text-anchor="start" class="loss value" fill="currentColor">loss</text>'
+        f'<text x="{lx:.1f}" y="{height / 2 + 4:.1f}" text-anchor="start" class="loss value" '
+        'fill="currentColor">loss</text>'
     )
     parts.append("</svg>")
     total = record[0]["dL_da"][neuron]
@@ -272,7 +284,8 @@ def paths(vector_id: str, neuron: int = 0) -> str:
         summed += term[3]
     sum_text = " + ".join(f"{_factor(w)}·{_factor(d)}" for _, w, d, _ in terms)
     term_rows = "".join(
-        f"<tr><td>through o{j + 1}</td><td><code>w[{j}][{neuron}] · dL_dz[{j}] = {_factor(w)} · {_factor(d)}</code></td><td><code>{rounded(p)}</code></td></tr>"
+        f"<tr><td>through o{j + 1}</td><td><code>w[{j}][{neuron}] · dL_dz[{j}] = {_factor(w)} · {_factor(d)}</code>"
+        f"</td><td><code>{rounded(p)}</code></td></tr>"
         for j, w, d, p in terms
     )
     return (
@@ -297,16 +310,19 @@ def softmax_sums(vector_id: str, layer: int = -1, example: int = 0) -> str:
     for value in exponentials:
         total += value
     rows = "".join(
-        f"<tr><td><code>{j}</code></td><td><code>{rounded(z[j])}</code></td><td><code>{rounded(z[j] - largest)}</code></td>"
+        f"<tr><td><code>{j}</code></td><td><code>{rounded(z[j])}</code></td><td>"
+        f"<code>{rounded(z[j] - largest)}</code></td>"
         f"<td><code>{rounded(exponentials[j])}</code></td>"
         f"<td><code>{rounded(exponentials[j])} ÷ {rounded(total)} = {rounded(exponentials[j] / total)}</code></td>"
         f"<td><code>{rounded(a[j])}</code></td></tr>"
         for j in range(len(z))
     )
     return (
-        '\n<div class="learn-table"><table><thead><tr><th>j</th><th>z[j]</th><th>z[j] − M</th><th>e^(z[j] − M)</th><th>÷ the sum</th>'
+        '\n<div class="learn-table"><table><thead><tr><th>j</th><th>z[j]</th><th>z[j] − M</th>'
+        "<th>e^(z[j] − M)</th><th>÷ the sum</th>"
         f"<th>the vector's a[j]</th></tr></thead><tbody>{rows}"
-        f'<tr><td colspan="3"><strong>M = max z = {rounded(largest)}</strong></td><td><strong>sum = {rounded(total)}</strong></td><td></td><td></td></tr>'
+        f'<tr><td colspan="3"><strong>M = max z = {rounded(largest)}</strong></td><td>'
+        f"<strong>sum = {rounded(total)}</strong></td><td></td><td></td></tr>"
         "</tbody></table></div>\n"
     )
 
@@ -338,7 +354,8 @@ def per_example_sum(vector_id: str, layer: int, name: str, index: list[int], ste
     )
     rows = "".join(f"<tr><td>example {i}</td><td><code>{rounded(values[i])}</code></td></tr>" for i in range(m))
     return (
-        f'\n<div class="learn-table"><table><thead><tr><th>layer {layer + 1} {html.escape(label)}</th><th>value</th></tr></thead><tbody>{rows}'
+        f'\n<div class="learn-table"><table><thead><tr><th>layer {layer + 1} {html.escape(label)}</th><th>value</th>'
+        f"</tr></thead><tbody>{rows}"
         f"<tr><td><strong>batch ({reduction})</strong></td><td><code>{html.escape(line)}</code></td></tr>"
         f"<tr><td>the vector's batch {html.escape(label)}</td>"
         f'<td><code>{rounded(float(batch))}</code> (<code class="full">{full(float(batch))}</code>)</td></tr>'
@@ -375,7 +392,8 @@ def checker(page: Page) -> str:
         separators=(",", ":"),
     )
     return (
-        f'\n<div id="checker" class="playground" markdown="0"><p class="pg-loading">The checker needs JavaScript; it loads from this site only.</p></div>\n'
+        '\n<div id="checker" class="playground" markdown="0">'
+        '<p class="pg-loading">The checker needs JavaScript; it loads from this site only.</p></div>\n'
         f'<script type="application/json" id="checker-data">{data}</script>\n'
         f'<script type="module" src="{_script(page, "checker.mjs")}"></script>\n'
     )

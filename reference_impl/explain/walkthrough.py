@@ -88,7 +88,8 @@ def summary(vector: dict[str, Any]) -> list[str]:
     sizes = ", ".join(str(len(batch)) for batch in case["batches"])
     return [
         f"{vector['id']}: {vector['description']}",
-        f"network {_shape(case['layers'])}; loss {case['loss']}, reduction {case.get('reduction', 'mean')}; SGD {settings}",
+        f"network {_shape(case['layers'])}; loss {case['loss']}, reduction "
+        f"{case.get('reduction', 'mean')}; SGD {settings}",
         f"{n_steps} step" + ("s" if n_steps != 1 else "") + f"; batch sizes {sizes}",
     ]
 
@@ -128,7 +129,8 @@ def _forward(layer: dict[str, Any], layer_number: int, inputs: list[float], reco
         z_j = names.of("z", j)
         lines.append(
             Line(
-                f"{names.of('a', j)} = {function}({z_j}) = {function}({number(record['z'][j])}) = {number(record['a'][j])}",
+                f"{names.of('a', j)} = {function}({z_j}) = {function}({number(record['z'][j])}) = "
+                f"{number(record['a'][j])}",
                 refs[activation],
             )
         )
@@ -153,7 +155,8 @@ def _loss(loss: str, z: list[float], a: list[float], y: list[float], value: floa
         )
         return [
             Line(
-                f"loss = (sum_j max(z[j], 0) - z[j]·y[j] + log(1 + e^-|z[j]|)) / {n} = ({terms}) / {n} = {number(value)}",
+                f"loss = (sum_j max(z[j], 0) - z[j]·y[j] + log(1 + e^-|z[j]|)) / {n} = "
+                f"({terms}) / {n} = {number(value)}",
                 "eq. 5.5",
             )
         ]
@@ -195,7 +198,10 @@ def _dL_dz(
     if is_output and loss == "binary_cross_entropy":
         for j in range(n):
             a_j, y_j = names.of("a", j), names.of("y", j)
-            text = f"{names.of('dL_dz', j)} = ({a_j} - {y_j}) / {n} = ({number(a[j])} - {operand(y[j])}) / {n} = {number(dL_dz[j])}"
+            text = (
+                f"{names.of('dL_dz', j)} = ({a_j} - {y_j}) / {n} = "
+                f"({number(a[j])} - {operand(y[j])}) / {n} = {number(dL_dz[j])}"
+            )
             lines.append(Line(text, "eq. 5.10"))
         return lines
     if is_output and loss == "categorical_cross_entropy":
@@ -233,7 +239,8 @@ def _dL_dz(
         derivative = activate_prime(activation, z[j], slope)  # f'(z): not in the trace, computed by the reference
         left = names.of("dL_dz", j)
         text = (
-            f"{left} = {names.of('dL_da', j)}·{activation}'({names.of('z', j)}) = {operand(dL_da[j])}·{activation}'({number(z[j])})"
+            f"{left} = {names.of('dL_da', j)}·{activation}'({names.of('z', j)}) = "
+            f"{operand(dL_da[j])}·{activation}'({number(z[j])})"
             f" = {operand(dL_da[j])}·{operand(derivative)} = {number(dL_dz[j])}"
         )
         lines.append(Line(text, refs[activation]))
@@ -259,13 +266,19 @@ def _backward(
         lines += _output_dL_da(loss, record["a"], y, record, names)
     else:
         for j in range(n_neurons):
-            text = f"{names.of('dL_da', j)} = {names.of('dL_dx', j)} of layer {layer_number + 1} = {number(record['dL_da'][j])}"
+            text = (
+                f"{names.of('dL_da', j)} = {names.of('dL_dx', j)} of layer {layer_number + 1} = "
+                f"{number(record['dL_da'][j])}"
+            )
             lines.append(Line(text, "eq. 6.5"))
     lines += _dL_dz(layer, loss, is_output, y, record, names)
     for j in range(n_neurons):
         for k in range(n_inputs):
             left = names.of("dL_dw", j, k)
-            text = f"{left} = {names.of('dL_dz', j)}·{names.of('x', k)} = {operand(record['dL_dz'][j])}·{operand(inputs[k])} = {number(record['dL_dw'][j][k])}"
+            text = (
+                f"{left} = {names.of('dL_dz', j)}·{names.of('x', k)} = "
+                f"{operand(record['dL_dz'][j])}·{operand(inputs[k])} = {number(record['dL_dw'][j][k])}"
+            )
             lines.append(Line(text, "eq. 6.7"))
     for j in range(n_neurons):
         lines.append(Line(f"{names.of('dL_db', j)} = {names.of('dL_dz', j)} = {number(record['dL_db'][j])}", "eq. 6.8"))
@@ -336,7 +349,10 @@ def _update_one(
     step_value = gradient
     if weight_decay != 0.0:
         g = decayed_gradient(gradient, p, weight_decay)  # not in the trace: computed by the reference
-        text = f"g = {gradient_name} + weight_decay·{name} = {operand(gradient)} + {number(weight_decay)}·{operand(p)} = {number(g)}"
+        text = (
+            f"g = {gradient_name} + weight_decay·{name} = {operand(gradient)} + "
+            f"{number(weight_decay)}·{operand(p)} = {number(g)}"
+        )
         lines.append(Line(text, "eq. 6.13"))
         step_name, step_value = "g", g
     if momentum != 0.0:

@@ -64,7 +64,9 @@ class Site:
         self.thread.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.server.shutdown()
         self.server.server_close()
 
@@ -118,7 +120,12 @@ class Browser:
         self.process = subprocess.Popen(
             # close_fds=False: Python's own descriptors are not inheritable (PEP 446); only the
             # two that child_pipes dup2s onto 3 and 4 reach Chromium
-            arguments, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=child_pipes, close_fds=False
+            arguments,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=child_pipes,
+            close_fds=False,
         )
         os.close(to_browser_read)
         os.close(from_browser_write)
@@ -188,11 +195,18 @@ class Browser:
                 self._post("Fetch.continueRequest", {"requestId": params["requestId"]}, session)
             else:
                 self.blocked.append(url)
-                self._post("Fetch.failRequest", {"requestId": params["requestId"], "errorReason": "BlockedByClient"}, session)
+                self._post(
+                    "Fetch.failRequest", {"requestId": params["requestId"], "errorReason": "BlockedByClient"}, session
+                )
             return
         if method == "Network.requestWillBeSent":
             url = params["request"]["url"]
-            if not (url.startswith(self.allowed) or url.startswith("data:") or url.startswith("blob:") or url.startswith("about:")):
+            if not (
+                url.startswith(self.allowed)
+                or url.startswith("data:")
+                or url.startswith("blob:")
+                or url.startswith("about:")
+            ):
                 self.blocked.append(url)
             return
         if method == "Target.attachedToTarget" and params["targetInfo"]["type"] != "page":
@@ -205,7 +219,11 @@ class Browser:
             self.console_errors.append(json.dumps(params.get("exceptionDetails", {}).get("text", "")))
             return
         if method == "Runtime.consoleAPICalled" and params.get("type") == "error":
-            self.console_errors.append(" ".join(str(argument.get("value", argument.get("description", ""))) for argument in params.get("args", [])))
+            self.console_errors.append(
+                " ".join(
+                    str(argument.get("value", argument.get("description", ""))) for argument in params.get("args", [])
+                )
+            )
             return
         self._events.append(message)
 
@@ -229,8 +247,14 @@ class Browser:
             ("Page.enable", {}),
             ("Runtime.enable", {}),
             ("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True}),
-            ("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}),
-            ("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]}),
+            (
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            ),
+            (
+                "Emulation.setEmulatedMedia",
+                {"features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]},
+            ),
         ]
         for method, params in setup:
             self.send(method, params, session)
@@ -254,7 +278,9 @@ class Browser:
     def __enter__(self) -> "Browser":
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
 
 
@@ -288,7 +314,8 @@ FACTS = """(async () => {
       const ratio = (Math.max(lightText, lightBackground) + 0.05) / (Math.min(lightText, lightBackground) + 0.05);
       if (lowest === null || ratio < lowest) {
         lowest = ratio;
-        faintest = '"' + element.textContent + '" (class ' + element.getAttribute('class') + ', fill ' + getComputedStyle(element).fill + ')';
+        faintest = '"' + element.textContent + '" (class ' + element.getAttribute('class') + ', fill ' + \
+getComputedStyle(element).fill + ')';
       }
     });
     return lowest === null ? null : {ratio: lowest, text: faintest};
@@ -325,7 +352,9 @@ class Tab:
             raise ProtocolError(f"{url} did not finish loading")
 
     def evaluate(self, expression: str) -> Any:
-        answer = self.browser.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}, self.session)
+        answer = self.browser.send(
+            "Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}, self.session
+        )
         if "exceptionDetails" in answer:
             raise ProtocolError(f"script failed: {answer['exceptionDetails']}")
         return answer["result"].get("value")
@@ -346,7 +375,9 @@ class Tab:
         metrics = self.browser.send("Page.getLayoutMetrics", {}, self.session)
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_height), "scale": 1}
-        answer = self.browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}, self.session)
+        answer = self.browser.send(
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}, self.session
+        )
         path.write_bytes(base64.b64decode(answer["data"]))
 
     def close(self) -> None:
@@ -389,7 +420,9 @@ def main(arguments: list[str]) -> int:
                 tab.close()
                 summary = {key: value for key, value in facts.items() if key != "text"}
                 print(f"{name}{suffix}: {summary}")
-        print(f"requests: {len(browser.requests)}, blocked: {browser.blocked}, console errors: {browser.console_errors}")
+        print(
+            f"requests: {len(browser.requests)}, blocked: {browser.blocked}, console errors: {browser.console_errors}"
+        )
     return 0
 
 

@@ -15,11 +15,29 @@ from chromium import Browser, Site, find_chromium
 from site_build import built_site, chromium_skip_reason, skip_or_fail, skip_reason
 
 # pages that must show at least one network diagram (the Learn path, and the home page)
-WITH_DIAGRAMS = ["", "learn/", "learn/one-neuron/", "learn/activations/", "learn/chain/", "learn/many-neurons/",
-                 "learn/batches/", "learn/softmax/", "learn/mazur/", "vectors/mazur/"]
+WITH_DIAGRAMS = [
+    "",
+    "learn/",
+    "learn/one-neuron/",
+    "learn/activations/",
+    "learn/chain/",
+    "learn/many-neurons/",
+    "learn/batches/",
+    "learn/softmax/",
+    "learn/mazur/",
+    "vectors/mazur/",
+]
 # pages that must show typeset math
-WITH_MATH = ["learn/one-neuron/", "learn/activations/", "learn/chain/", "learn/many-neurons/", "learn/batches/",
-             "learn/softmax/", "learn/mazur/", "spec/"]
+WITH_MATH = [
+    "learn/one-neuron/",
+    "learn/activations/",
+    "learn/chain/",
+    "learn/many-neurons/",
+    "learn/batches/",
+    "learn/softmax/",
+    "learn/mazur/",
+    "spec/",
+]
 # the faintest text of a picture against the page: WCAG asks 4.5 of body text, 3 of large
 # text and graphics; the pictures' notes ("(hidden)") are small but secondary
 LOWEST_CONTRAST = 3.0
@@ -68,14 +86,20 @@ def test_pages_render_offline_with_math_and_diagrams(tmp_path: Path) -> None:
                     assert facts["diagrams"] > 0, f"{name}: no network diagram"
                     contrast = facts["picture_text_contrast"]
                     assert contrast is not None, f"{name}: a diagram without text"
-                    assert contrast["ratio"] >= LOWEST_CONTRAST, f"{name}: picture text contrast {contrast['ratio']:.2f} of {contrast['text']}"
+                    assert contrast["ratio"] >= LOWEST_CONTRAST, (
+                        f"{name}: picture text contrast {contrast['ratio']:.2f} of {contrast['text']}"
+                    )
         # the blocker works: a request to another host is stopped and recorded
         probe = browser.open(site.url(""))
         outcome = probe.evaluate("fetch('https://example.com/probe').then(() => 'loaded', () => 'blocked')")
         probe.close()
         assert outcome == "blocked"
         assert set(browser.blocked) == {"https://example.com/probe"}, f"requests to other hosts: {browser.blocked}"
-        assert all(url.startswith(site.origin) or url.startswith("data:") for url in browser.requests if "example.com/probe" not in url)
+        assert all(
+            url.startswith(site.origin) or url.startswith("data:")
+            for url in browser.requests
+            if "example.com/probe" not in url
+        )
         for path in pages:  # the interception saw every page it checked
             assert site.url(path) in browser.requests, f"{path}: its request was not seen"
         assert any(url.endswith("katex.min.js") for url in browser.requests)

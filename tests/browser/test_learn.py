@@ -48,12 +48,17 @@ def wait_until(tab: Tab, condition: str, seconds: float = 10.0) -> None:
 
 def type_into(tab: Tab, selector: str, text: str) -> None:
     """Focus the field, select what it holds and type `text` over it, as a person would."""
-    tab.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.focus(); e.select(); return true; }})()")
+    tab.evaluate(
+        f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.focus(); e.select(); return true; }})()"
+    )
     tab.browser.send("Input.insertText", {"text": text}, tab.session)
 
 
 def choose_preset(tab: Tab, index: int) -> None:
-    tab.evaluate(f"(() => {{ const s = document.getElementById('pg-preset'); s.value = '{index}'; s.dispatchEvent(new Event('change')); return 1; }})()")
+    tab.evaluate(
+        f"(() => {{ const s = document.getElementById('pg-preset'); s.value = '{index}'; "
+        "s.dispatchEvent(new Event('change')); return 1; })()"
+    )
 
 
 def traced(case: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
@@ -87,7 +92,8 @@ DOWNLOAD = """(async () => {
   let saved = null;
   const original = URL.createObjectURL;
   URL.createObjectURL = function (blob) { saved = blob; return original(blob); };
-  Array.from(document.querySelectorAll('#playground button')).find(b => b.textContent === 'download as case file').click();
+  Array.from(document.querySelectorAll('#playground button')).find(b => b.textContent === \
+'download as case file').click();
   URL.createObjectURL = original;
   return await saved.text();
 })()"""
@@ -161,15 +167,26 @@ def test_checker_names_the_first_wrong_number() -> None:
     with Site(directory) as site, Browser(allowed=site.origin) as browser:
         tab = browser.open(site.url("learn/check/"))
         wait_until(tab, "document.getElementById('checker').dataset.ready === 'yes'")
-        tab.evaluate("(() => { const s = document.querySelector('.ck-vector'); s.value = 'mazur/2-2-2-single-step'; return 1; })()")
-        tab.evaluate(f"(() => {{ document.querySelector('.ck-trace').value = {json.dumps(json.dumps(wrong))}; return 1; }})()")
+        tab.evaluate(
+            "(() => { const s = document.querySelector('.ck-vector'); s.value = "
+            "'mazur/2-2-2-single-step'; return 1; })()"
+        )
+        tab.evaluate(
+            f"(() => {{ document.querySelector('.ck-trace').value = {json.dumps(json.dumps(wrong))}; return 1; }})()"
+        )
         tab.evaluate("document.querySelector('.ck-run').click()")
         wait_until(tab, "document.getElementById('checker').dataset.checked === '1'")
         path = tab.evaluate("document.querySelector('.ck-path').textContent")
         expected = tab.evaluate("document.querySelector('.ck-expected').textContent")
         rows = tab.evaluate("document.querySelectorAll('.ck-all tr').length")
         # a results file of the right numbers passes
-        results = json.dumps({"protocol": 1, "implementation": {"name": "t"}, "results": {"mazur/2-2-2-single-step": {"trace": wanted["expected"]}}})
+        results = json.dumps(
+            {
+                "protocol": 1,
+                "implementation": {"name": "t"},
+                "results": {"mazur/2-2-2-single-step": {"trace": wanted["expected"]}},
+            }
+        )
         tab.evaluate(f"(() => {{ document.querySelector('.ck-trace').value = {json.dumps(results)}; return 1; }})()")
         tab.evaluate("document.querySelector('.ck-run').click()")
         wait_until(tab, "document.getElementById('checker').dataset.checked === '2'")
@@ -203,13 +220,16 @@ LAYOUT = """(() => {
       if (outer.width > 0) labels.push({box: box, element: text});
       const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
       const size = parseFloat(getComputedStyle(text).fontSize) * scale;
-      if (size < SMALLEST) problems.push('picture ' + index + ': ' + name(text) + ' is ' + size.toFixed(1) + ' px high');
+      if (size < SMALLEST) problems.push('picture ' + index + ': ' + name(text) + ' is ' + size.toFixed(1) + \
+' px high');
     });
     for (let i = 0; i < labels.length; i++) {
       for (let j = i + 1; j < labels.length; j++) {
         const a = labels[i].box, b = labels[j].box;
-        const apart = a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
-        if (!apart) problems.push('picture ' + index + ': ' + name(labels[i].element) + ' overlaps ' + name(labels[j].element));
+        const apart = a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= \
+a.top + 0.5;
+        if (!apart) problems.push('picture ' + index + ': ' + name(labels[i].element) + ' overlaps ' + \
+name(labels[j].element));
       }
     }
   });
@@ -217,7 +237,8 @@ LAYOUT = """(() => {
     document.querySelectorAll('div.arithmatex, .diagram').forEach(function (box) {
       if (box.getBoundingClientRect().width === 0) return;
       if (box.scrollWidth > box.clientWidth + 1) {
-        problems.push('cut: ' + box.className + ' ' + name(box) + ' needs ' + box.scrollWidth + ' px of ' + box.clientWidth);
+        problems.push('cut: ' + box.className + ' ' + name(box) + ' needs ' + box.scrollWidth + ' px of ' + \
+box.clientWidth);
       }
     });
   }
@@ -239,7 +260,9 @@ def test_pictures_and_equations_fit_and_stay_readable(only: list[str] | None = N
             for width in (1280, 390):
                 tab = browser.open(site.url(path), width=width)
                 tab.facts()
-                script = LAYOUT.replace("SMALLEST", str(SMALLEST_TEXT if width == 390 else 0.0)).replace("CHECK_CUT", "true" if width == 1280 else "false")
+                script = LAYOUT.replace("SMALLEST", str(SMALLEST_TEXT if width == 390 else 0.0)).replace(
+                    "CHECK_CUT", "true" if width == 1280 else "false"
+                )
                 found = json.loads(tab.evaluate(script))
                 tab.close()
                 problems += [f"{path or 'home'} at {width} px: {problem}" for problem in found]
@@ -276,7 +299,10 @@ def test_playground_pictures_keep_their_labels_apart() -> None:
         for preset in range(count):
             choose_preset(tab, preset)
             for view in ("forward", "backward", "update"):
-                tab.evaluate(f"Array.from(document.querySelectorAll('.pg-controls button')).find(b => b.textContent === '{view}').click()")
+                tab.evaluate(
+                    "Array.from(document.querySelectorAll('.pg-controls button')).find(b => "
+                    f"b.textContent === '{view}').click()"
+                )
                 problems += [f"preset {preset}, {view}: {problem}" for problem in json.loads(tab.evaluate(script))]
         tab.close()
         assert browser.console_errors == []

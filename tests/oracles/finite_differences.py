@@ -379,7 +379,8 @@ def compare_fd(tally: Tally, path: str, fd: FiniteDifference, recorded: Any) -> 
             tally.worst_share, tally.worst_share_path = difference / bound, where
         if not difference <= bound:
             tally.failures.append(
-                f"{where}: recorded {value!r}, finite difference {float(fd.dL_dv[index])!r}, |diff| {difference:.3g} > {bound:.3g}"
+                f"{where}: recorded {value!r}, finite difference {float(fd.dL_dv[index])!r}, |diff| "
+                f"{difference:.3g} > {bound:.3g}"
             )
 
 

@@ -426,7 +426,8 @@ def crosscheck_all(vectors: list[dict[str, Any]] | None = None) -> Report:
 def format_report(report: Report) -> str:
     lines = [
         f"PyTorch {torch.__version__} float64 autograd cross-check: {len(report.results)} vectors, "
-        f"{report.compared} numbers compared ({sum(r.equal for r in report.results)} equal bit for bit up to the sign of 0), "
+        f"{report.compared} numbers compared ({sum(r.equal for r in report.results)} equal bit for "
+        "bit up to the sign of 0), "
         f"{sum(r.skipped_nulls for r in report.results)} nulls skipped, "
         f"{report.seconds:.2f} s",
     ]
@@ -448,7 +449,8 @@ def format_report(report: Report) -> str:
     failing = report.failing
     if not failing:
         lines.append(
-            f"every number of every vector lies within its vector's tolerance ({len(report.results)} of {len(report.results)} vectors)"
+            f"every number of every vector lies within its vector's tolerance ({len(report.results)} of "
+            f"{len(report.results)} vectors)"
         )
     else:
         lines.append(f"{len(failing)} vector(s) have numbers outside their tolerance:")
