@@ -115,7 +115,9 @@ def test_adam_vectors_are_cross_checked(report: Report, capsys: pytest.CaptureFi
     # measured 2.6e-12 at worst (adam/adamw-xor-25-steps: matmul order and lerp, compounded over 25 steps)
     assert worst.relative < 1e-10, worst.describe()
     with capsys.disabled():
-        print(f"\nAdam/AdamW vs torch: {len(results)} vectors, {compared} numbers, {equal} bit-equal, worst {worst.describe()}")
+        print(
+            f"\nAdam/AdamW vs torch: {len(results)} vectors, {compared} numbers, {equal} bit-equal, worst {worst.describe()}"
+        )
 
 
 def test_torch_lerp_and_pow_differ_from_the_spec_only_in_the_last_bits(capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,4 +126,6 @@ def test_torch_lerp_and_pow_differ_from_the_spec_only_in_the_last_bits(capsys: p
     assert differences["lerp"] < 1e-15  # a few ulps of the terms' size
     assert differences["pow"] < 1e-11  # 1 - beta^t amplifies an ulp of beta^t by 1 / (1 - beta^t)
     with capsys.disabled():
-        print(f"\ntorch lerp vs spec m: {differences['lerp']:.3g} relative; pow vs repeated product: {differences['pow']:.3g}")
+        print(
+            f"\ntorch lerp vs spec m: {differences['lerp']:.3g} relative; pow vs repeated product: {differences['pow']:.3g}"
+        )

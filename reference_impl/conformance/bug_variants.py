@@ -447,7 +447,13 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
                 if updates[layer_index] is None:
                     batch_dL_dw, batch_dL_db = batch_gradients[layer_index]
                     updates[layer_index] = _update(
-                        layers[layer_index], batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, forms, shared
+                        layers[layer_index],
+                        batch_dL_dw,
+                        batch_dL_db,
+                        previous[layer_index],
+                        case.optimizer,
+                        forms,
+                        shared,
                     )
         finished: list[LayerUpdate] = []
         for layer_index in range(n_layers):

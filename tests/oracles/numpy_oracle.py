@@ -329,10 +329,10 @@ def adam(
     else:
         m_hat = m / (1 - np.power(optimizer.beta1, t))
         v_hat = v / (1 - np.power(optimizer.beta2, t))
+    denominator = np.sqrt(v_hat) + optimizer.eps  # eps outside the square root
     if "adam_eps_inside_sqrt" in bugs:
-        direction = m_hat / np.sqrt(v_hat + optimizer.eps)
-    else:
-        direction = m_hat / (np.sqrt(v_hat) + optimizer.eps)
+        denominator = np.sqrt(v_hat + optimizer.eps)
+    direction = m_hat / denominator
     return p - optimizer.lr * direction, Moments(m=m, v=v)
 
 
