@@ -24,6 +24,7 @@ float32 arithmetic does) must fail it. The margins printed are:
 """
 
 import argparse
+import dataclasses
 import math
 import random
 import struct
@@ -174,16 +175,21 @@ def unpermute_trace(trace: dict[str, Any], orders: list[list[int]], batch_orders
         updates = []
         for layer_index, update in enumerate(step["layers"]):
             neurons = orders[layer_index + 1]
-            updates.append(
-                {
-                    "dL_dw": matrix(update["dL_dw"], layer_index),
-                    "dL_db": vector(update["dL_db"], neurons),
-                    "momentum_buffer_w": matrix(update["momentum_buffer_w"], layer_index),
-                    "momentum_buffer_b": vector(update["momentum_buffer_b"], neurons),
-                    "w": matrix(update["w"], layer_index),
-                    "b": vector(update["b"], neurons),
-                }
-            )
+            entry: dict[str, Any] = {
+                "dL_dw": matrix(update["dL_dw"], layer_index),
+                "dL_db": vector(update["dL_db"], neurons),
+                "momentum_buffer_w": matrix(update["momentum_buffer_w"], layer_index),
+                "momentum_buffer_b": vector(update["momentum_buffer_b"], neurons),
+            }
+            if "adam_step" in update:  # Adam's state, permuted like the parameters it belongs to
+                entry["adam_step"] = update["adam_step"]
+                entry["adam_m_w"] = matrix(update["adam_m_w"], layer_index)
+                entry["adam_m_b"] = vector(update["adam_m_b"], neurons)
+                entry["adam_v_w"] = matrix(update["adam_v_w"], layer_index)
+                entry["adam_v_b"] = vector(update["adam_v_b"], neurons)
+            entry["w"] = matrix(update["w"], layer_index)
+            entry["b"] = vector(update["b"], neurons)
+            updates.append(entry)
         steps.append({"examples": unpermuted(examples, batch_order), "loss": step["loss"], "layers": updates})
     return {"steps": steps}
 
@@ -206,8 +212,13 @@ def float32_inputs(case: Case) -> Case:
         [Example([to_float32(v) for v in example.x], [to_float32(v) for v in example.y]) for example in batch]
         for batch in case.batches
     ]
-    optimizer = type(case.optimizer)(
-        to_float32(case.optimizer.lr), to_float32(case.optimizer.momentum), to_float32(case.optimizer.weight_decay)
+    optimizer = dataclasses.replace(
+        case.optimizer,
+        lr=to_float32(case.optimizer.lr),
+        momentum=to_float32(case.optimizer.momentum),
+        weight_decay=to_float32(case.optimizer.weight_decay),
+        betas=(to_float32(case.optimizer.betas[0]), to_float32(case.optimizer.betas[1])),
+        eps=to_float32(case.optimizer.eps),
     )
     return Case(
         layers=layers,

@@ -24,7 +24,7 @@ from reference_impl.explain import walkthrough as explain
 from reference_impl.format.vectors import REPOSITORY_VECTORS, load_vectors
 from reference_impl.format.vocabulary import BUGS
 
-LEARN = ["one-neuron", "activations", "chain", "many-neurons", "batches", "softmax", "mazur"]
+LEARN = ["one-neuron", "activations", "chain", "many-neurons", "batches", "adam", "softmax", "mazur"]
 SUITE = load_vectors(REPOSITORY_VECTORS)
 assert SUITE.manifest is not None
 MANIFEST: dict[str, Any] = SUITE.manifest

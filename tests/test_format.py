@@ -82,7 +82,7 @@ class IntegerToken(int):
 
 def integers_outside_allowed(value: Any, path: str) -> list[str]:
     found = []
-    if isinstance(value, IntegerToken) and not path.endswith(".n_steps"):
+    if isinstance(value, IntegerToken) and not path.endswith((".n_steps", ".adam_step")):  # counts are integers
         found.append(path)
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -107,7 +107,12 @@ def test_vector_file(vector_id: str) -> None:
     assert integers_outside_allowed(vector, "") == []
     # vectors spell out every field a user case may leave to its default
     case = vector["case"]
-    assert {"reduction", "n_steps"} <= set(case) and {"momentum", "weight_decay"} <= set(case["optimizer"])
+    assert {"reduction", "n_steps"} <= set(case)
+    if "algorithm" in case["optimizer"]:  # Adam and AdamW (spec 1.1): no momentum, their own keys spelled out
+        assert set(case["optimizer"]) == {"algorithm", "lr", "betas", "eps", "weight_decay"}
+        assert case["optimizer"]["algorithm"] in ("adam", "adamw")
+    else:  # SGD, exactly as spec 1.0 wrote it
+        assert set(case["optimizer"]) == {"lr", "momentum", "weight_decay"}
     # the trace has one entry per step, example and layer
     expected = vector["expected"]
     assert len(expected["steps"]) == case["n_steps"]

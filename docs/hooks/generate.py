@@ -241,10 +241,19 @@ def group_page(group: str, manifest: dict[str, Any], vectors: dict[str, dict[str
         out += ["| | |", "|---|---|"]
         out.append(f"| network | {_shape(case)} |")
         out.append(f"| loss, reduction | `{case['loss']}`, `{case['reduction']}` |")
-        settings = (
-            f"lr {optimizer['lr']!r}, momentum {optimizer['momentum']!r}, weight decay {optimizer['weight_decay']!r}"
-        )
-        out.append(f"| optimizer | SGD: {settings} |")
+        if "algorithm" in optimizer:  # Adam or AdamW (spec 1.1)
+            name = {"adam": "Adam", "adamw": "AdamW"}[optimizer["algorithm"]]
+            betas = optimizer["betas"]
+            settings = (
+                f"lr {optimizer['lr']!r}, betas {betas[0]!r} and {betas[1]!r}, eps {optimizer['eps']!r}, "
+                f"weight decay {optimizer['weight_decay']!r}"
+            )
+        else:
+            name = "SGD"
+            settings = (
+                f"lr {optimizer['lr']!r}, momentum {optimizer['momentum']!r}, weight decay {optimizer['weight_decay']!r}"
+            )
+        out.append(f"| optimizer | {name}: {settings} |")
         out.append(
             f"| steps, batch sizes | {case['n_steps']}; {', '.join(str(len(batch)) for batch in case['batches'])} |"
         )

@@ -18,7 +18,7 @@ import { createInterface } from "node:readline";
 import { caseFromJson, FEATURES, traceToJson } from "./casefile.mjs";
 import { train } from "./training.mjs";
 
-const IMPLEMENTATION = { name: "backprop-spec-javascript", language: "javascript", version: "1.0.0" };
+const IMPLEMENTATION = { name: "backprop-spec-javascript", language: "javascript", version: "1.1.0" };
 
 /**
  * One message, one line; resolves once the line has been handed to the

@@ -28,11 +28,14 @@ export const FEATURES = [
   "multi_step",
   "momentum",
   "weight_decay",
+  "adam", // since spec 1.1
+  "adamw",
 ];
 
 const ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"];
 const LOSSES = ["sse", "half_sse", "mse", "binary_cross_entropy", "categorical_cross_entropy"];
 const REDUCTIONS = ["mean", "sum"];
+const ALGORITHMS = ["sgd", "adam", "adamw"];
 
 /** A case that breaks spec section 7.1; `problems` lists every broken rule. */
 export class CaseError extends Error {
@@ -181,7 +184,8 @@ function readLayer(value, path, problems) {
 }
 
 /**
- * Reads the optimizer object, filling in momentum 0.0 and weight_decay 0.0.
+ * Reads the optimizer object, filling in algorithm "sgd", momentum 0.0 and
+ * weight_decay 0.0 (and for Adam betas [0.9, 0.999] and eps 1e-8).
  * @param {unknown} value
  * @param {string[]} problems
  * @returns {Optimizer|null}
@@ -191,7 +195,14 @@ function readOptimizer(value, problems) {
     problems.push(`at optimizer: expected an object with "lr"`);
     return null;
   }
-  checkKeys(value, ["lr", "momentum", "weight_decay"], "optimizer", problems);
+  checkKeys(value, ["algorithm", "lr", "momentum", "weight_decay", "betas", "eps"], "optimizer", problems);
+  let algorithm = "sgd";
+  if ("algorithm" in value) {
+    algorithm = value.algorithm;
+    if (!ALGORITHMS.includes(algorithm)) {
+      problems.push(`at optimizer.algorithm: expected one of ${ALGORITHMS.join(", ")}, got ${JSON.stringify(algorithm)}`);
+    }
+  }
   const lr = readNumber(value.lr, "optimizer.lr", problems);
   if (lr !== null && !(lr > 0.0)) {
     problems.push(`at optimizer.lr: expected a number > 0, got ${lr}`);
@@ -210,8 +221,36 @@ function readOptimizer(value, problems) {
       problems.push(`at optimizer.weight_decay: expected a number >= 0, got ${weight_decay}`);
     }
   }
-  if (lr === null || momentum === null || weight_decay === null) return null;
-  return new Optimizer(lr, momentum, weight_decay);
+  if (algorithm !== "sgd" && momentum !== 0.0) {
+    problems.push(`at optimizer.momentum: momentum is SGD's; ${algorithm} keeps its own moving averages (betas)`);
+  }
+  let betas = [0.9, 0.999];
+  if ("betas" in value) {
+    if (!Array.isArray(value.betas) || value.betas.length !== 2) {
+      problems.push(`at optimizer.betas: expected a list of two numbers [beta1, beta2]`);
+      betas = null;
+    } else {
+      betas = [
+        readNumber(value.betas[0], "optimizer.betas[0]", problems),
+        readNumber(value.betas[1], "optimizer.betas[1]", problems),
+      ];
+      for (let index = 0; index < 2; index++) {
+        if (betas[index] !== null && !(betas[index] >= 0.0 && betas[index] < 1.0)) {
+          problems.push(`at optimizer.betas[${index}]: expected 0 <= beta < 1, got ${betas[index]}`);
+        }
+      }
+    }
+  }
+  let eps = 1e-8;
+  if ("eps" in value) {
+    eps = readNumber(value.eps, "optimizer.eps", problems);
+    if (eps !== null && !(eps > 0.0)) {
+      problems.push(`at optimizer.eps: expected a number > 0, got ${eps}`);
+    }
+  }
+  if (lr === null || momentum === null || weight_decay === null || betas === null || eps === null) return null;
+  if (betas[0] === null || betas[1] === null) return null;
+  return new Optimizer(lr, momentum, weight_decay, algorithm, betas, eps);
 }
 
 /**
@@ -450,6 +489,7 @@ export function caseFeatures(trainingCase) {
   if (trainingCase.n_steps > 1) addOnce(features, "multi_step");
   if (trainingCase.optimizer.momentum !== 0.0) addOnce(features, "momentum");
   if (trainingCase.optimizer.weight_decay !== 0.0) addOnce(features, "weight_decay");
+  if (trainingCase.optimizer.algorithm !== "sgd") addOnce(features, trainingCase.optimizer.algorithm);
   features.sort();
   return features;
 }
@@ -511,14 +551,23 @@ export function traceToJson(trace) {
     const layers = [];
     for (let layerIndex = 0; layerIndex < step.layers.length; layerIndex++) {
       const update = step.layers[layerIndex];
-      layers.push({
+      const entry = {
         dL_dw: copyMatrix(update.dL_dw),
         dL_db: copyVector(update.dL_db),
         momentum_buffer_w: copyMatrix(update.momentum_buffer_w),
         momentum_buffer_b: copyVector(update.momentum_buffer_b),
-        w: copyMatrix(update.w),
-        b: copyVector(update.b),
-      });
+      };
+      if (update.adam_step !== null) {
+        // Adam's state, only in Adam and AdamW traces (spec 1.1): an SGD trace stays as in 1.0
+        entry.adam_step = update.adam_step;
+        entry.adam_m_w = copyMatrix(update.adam_m_w);
+        entry.adam_m_b = copyVector(update.adam_m_b);
+        entry.adam_v_w = copyMatrix(update.adam_v_w);
+        entry.adam_v_b = copyVector(update.adam_v_b);
+      }
+      entry.w = copyMatrix(update.w);
+      entry.b = copyVector(update.b);
+      layers.push(entry);
     }
     steps.push({ examples: examples, loss: step.loss, layers: layers });
   }

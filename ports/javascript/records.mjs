@@ -21,17 +21,23 @@ export class Layer {
   }
 }
 
-/** SGD settings (spec section 6.4). */
+/** SGD, Adam or AdamW settings (spec sections 6.4 and 6.4.1). */
 export class Optimizer {
   /**
    * @param {number} lr
-   * @param {number} momentum      0.0 turns momentum off
+   * @param {number} momentum      0.0 turns momentum off; always 0.0 for adam and adamw
    * @param {number} weight_decay  0.0 turns weight decay off
+   * @param {string} algorithm     "sgd", "adam" or "adamw"
+   * @param {number[]} betas       Adam's [beta1, beta2]
+   * @param {number} eps           Adam's eps, added outside the square root
    */
-  constructor(lr, momentum, weight_decay) {
+  constructor(lr, momentum, weight_decay, algorithm = "sgd", betas = [0.9, 0.999], eps = 1e-8) {
     this.lr = lr;
     this.momentum = momentum;
     this.weight_decay = weight_decay;
+    this.algorithm = algorithm;
+    this.betas = betas;
+    this.eps = eps;
   }
 }
 
@@ -101,7 +107,7 @@ export class ExampleTrace {
   }
 }
 
-/** One layer's batch gradients, momentum buffers and new parameters after a step. */
+/** One layer's batch gradients, optimizer state and new parameters after a step. */
 export class LayerUpdate {
   /**
    * @param {number[][]} dL_dw                    batch gradient, before weight decay
@@ -110,14 +116,36 @@ export class LayerUpdate {
    * @param {number[]|null} momentum_buffer_b     null when momentum is 0
    * @param {number[][]} w                        weights after the step
    * @param {number[]} b                          biases after the step
+   * @param {number|null} adam_step               Adam's step count t (1 first); null for SGD
+   * @param {number[][]|null} adam_m_w            Adam's first moment of every weight; null for SGD
+   * @param {number[]|null} adam_m_b              of every bias
+   * @param {number[][]|null} adam_v_w            Adam's second moment of every weight; null for SGD
+   * @param {number[]|null} adam_v_b              of every bias
    */
-  constructor(dL_dw, dL_db, momentum_buffer_w, momentum_buffer_b, w, b) {
+  constructor(
+    dL_dw,
+    dL_db,
+    momentum_buffer_w,
+    momentum_buffer_b,
+    w,
+    b,
+    adam_step = null,
+    adam_m_w = null,
+    adam_m_b = null,
+    adam_v_w = null,
+    adam_v_b = null,
+  ) {
     this.dL_dw = dL_dw;
     this.dL_db = dL_db;
     this.momentum_buffer_w = momentum_buffer_w;
     this.momentum_buffer_b = momentum_buffer_b;
     this.w = w;
     this.b = b;
+    this.adam_step = adam_step;
+    this.adam_m_w = adam_m_w;
+    this.adam_m_b = adam_m_b;
+    this.adam_v_w = adam_v_w;
+    this.adam_v_b = adam_v_b;
   }
 }
 

@@ -5,7 +5,7 @@
 // early stopping, evaluation on held-out data.
 
 import { traceExample } from "./network.mjs";
-import { updateLayer } from "./optimizer.mjs";
+import { adamUpdateLayer, updateLayer } from "./optimizer.mjs";
 import { Layer, StepTrace, Trace } from "./records.mjs";
 
 /**
@@ -86,7 +86,7 @@ export function reduce_dL_db(examples, layerIndex, reduction) {
 /**
  * Runs a case for n_steps steps and records every number  (spec section 6.5).
  * Step s trains on batches[s mod B]; step s + 1 starts from the parameters and
- * momentum buffers that step s produced. The case is not changed.
+ * the optimizer state (momentum buffers, or Adam's t, m and v) that step s produced. The case is not changed.
  * @param {import("./records.mjs").Case} trainingCase  ("case" is a JavaScript keyword)
  * @returns {Trace}
  */
@@ -109,7 +109,9 @@ export function train(trainingCase) {
     for (let layerIndex = 0; layerIndex < nLayers; layerIndex++) {
       const dL_dw = reduce_dL_dw(examples, layerIndex, trainingCase.reduction); // eq. 6.11
       const dL_db = reduce_dL_db(examples, layerIndex, trainingCase.reduction); // eq. 6.12
-      updates[layerIndex] = updateLayer(
+      // SGD (spec section 6.4), or Adam and AdamW (spec section 6.4.1)
+      const update = trainingCase.optimizer.algorithm === "sgd" ? updateLayer : adamUpdateLayer;
+      updates[layerIndex] = update(
         layers[layerIndex],
         dL_dw,
         dL_db,

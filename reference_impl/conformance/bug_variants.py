@@ -14,12 +14,19 @@ Never import this from the math core, and never use it to produce vectors.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reference_impl.core.activations import activate_prime, softmax
 from reference_impl.core.losses import fused_dL_dz, is_fused, loss_dL_da, loss_value
 from reference_impl.core.network import forward_layer_a, forward_layer_z, layer_dL_dw, layer_dL_dx
-from reference_impl.core.optimizer import update_layer
+from reference_impl.core.optimizer import (
+    beta_power,
+    decayed_gradient,
+    decoupled_decay,
+    next_adam_m,
+    next_adam_v,
+    update_layer,
+)
 from reference_impl.core.records import Case, ExampleTrace, Layer, LayerTrace, LayerUpdate, Optimizer, StepTrace, Trace
 from reference_impl.core.training import reduce_loss
 
@@ -74,6 +81,30 @@ VARIANTS: list[Variant] = [
         "sigma = 1 / (1 + e^-z) and sigma' = e^-z / (1 + e^-z)^2 with IEEE overflow",
     ),
 ]
+# --- Adam and AdamW (spec 1.1)
+VARIANTS.extend(
+    [
+        Variant("adam_no_bias_correction", "adam_no_bias_correction", "p - lr * m / (sqrt(v) + eps)"),
+        Variant(
+            "adam_step_from_zero",
+            "adam_step_from_zero",
+            "t = 0 on the first step: 1 - beta^0 = 0, so the update divides by zero (IEEE: NaN)",
+        ),
+        Variant("adam_eps_inside_sqrt", "adam_eps_inside_sqrt", "m_hat / sqrt(v_hat + eps)"),
+        Variant("adam_weight_decay_swapped", "adamw_decay_coupled", "AdamW with Adam's decay: g = dL/dp + wd * p"),
+        Variant("adam_weight_decay_swapped", "adam_decay_decoupled", "Adam with AdamW's decay: p * (1 - lr * wd)"),
+        Variant(
+            "adam_state_shared",
+            "adam_state_shared_forward",
+            "one m and v per shape, shared by the layers, updated from the first layer up",
+        ),
+        Variant(
+            "adam_state_shared",
+            "adam_state_shared_backward",
+            "one m and v per shape, shared by the layers, updated from the output layer down",
+        ),
+    ]
+)
 for _used in SQUARED_LOSSES:
     for _declared in SQUARED_LOSSES:
         if _used != _declared:
@@ -210,22 +241,120 @@ def _update(
     previous: LayerUpdate | None,
     optimizer: Optimizer,
     forms: frozenset[str],
+    shared: dict[tuple[int, ...], tuple[list[float], list[float]]] | None = None,
 ) -> LayerUpdate:
     if "update_sign_flipped" in forms:
-        optimizer = Optimizer(lr=-optimizer.lr, momentum=optimizer.momentum, weight_decay=optimizer.weight_decay)
+        optimizer = replace(optimizer, lr=-optimizer.lr)  # keeps Adam's settings too
     if len(dL_dw) != len(layer.w) or len(dL_dw[0]) != len(layer.w[0]):
         raise VariantCannotRunError("dL_dw does not have the shape of w")
-    update = update_layer(layer, dL_dw, dL_db, previous, optimizer)
+    if optimizer.algorithm == "sgd":
+        update = update_layer(layer, dL_dw, dL_db, previous, optimizer)
+    else:
+        update = _adam_update(layer, dL_dw, dL_db, previous, optimizer, forms, shared)
     if "biases_frozen" in forms:
-        return LayerUpdate(
-            dL_dw=update.dL_dw,
-            dL_db=update.dL_db,
-            momentum_buffer_w=update.momentum_buffer_w,
-            momentum_buffer_b=update.momentum_buffer_b,
-            w=update.w,
-            b=list(layer.b),
-        )
+        return replace(update, b=list(layer.b))
     return update
+
+
+# --- Adam and AdamW, with their bugs
+
+
+def _ieee_divide(numerator: float, denominator: float) -> float:
+    """numerator / denominator as IEEE 754 gives it (Python raises on division by zero)."""
+    if denominator != 0.0 or math.isnan(denominator):
+        return numerator / denominator
+    if numerator == 0.0 or math.isnan(numerator):
+        return math.nan
+    return math.copysign(math.inf, numerator) * math.copysign(1.0, denominator)
+
+
+def _adam_parameter(
+    p: float, dL_dp: float, old_m: float, old_v: float, t: int, optimizer: Optimizer, forms: frozenset[str]
+) -> tuple[float, float, float]:
+    """One parameter's Adam step with the switched-on bugs: (p_new, m, v)."""
+    decoupled = optimizer.algorithm == "adamw"
+    if ("adamw_decay_coupled" in forms and decoupled) or ("adam_decay_decoupled" in forms and not decoupled):
+        decoupled = not decoupled
+    if decoupled:
+        g = dL_dp
+        p_start = decoupled_decay(p, optimizer.lr, optimizer.weight_decay)
+    else:
+        g = decayed_gradient(dL_dp, p, optimizer.weight_decay)
+        p_start = p
+    m = next_adam_m(old_m, g, optimizer.betas[0])
+    v = next_adam_v(old_v, g, optimizer.betas[1])
+    bias_correction1 = 1.0 - beta_power(optimizer.betas[0], t)
+    bias_correction2 = 1.0 - beta_power(optimizer.betas[1], t)
+    if "adam_no_bias_correction" in forms:
+        bias_correction1 = 1.0
+        bias_correction2 = 1.0
+    step_size = _ieee_divide(optimizer.lr, bias_correction1)
+    if "adam_eps_inside_sqrt" in forms:
+        denominator = math.sqrt(_ieee_divide(v, bias_correction2) + optimizer.eps)
+    else:
+        denominator = _ieee_divide(math.sqrt(v), math.sqrt(bias_correction2)) + optimizer.eps
+    return p_start - _ieee_divide(step_size * m, denominator), m, v
+
+
+def _adam_update(
+    layer: Layer,
+    dL_dw: list[list[float]],
+    dL_db: list[float],
+    previous: LayerUpdate | None,
+    optimizer: Optimizer,
+    forms: frozenset[str],
+    shared: dict[tuple[int, ...], tuple[list[float], list[float]]] | None,
+) -> LayerUpdate:
+    """One layer's Adam step; `shared` (the adam_state_shared forms) holds one flat m and v per shape."""
+    n_neurons = len(layer.w)
+    n_inputs = len(layer.w[0])
+    first_t = 0 if "adam_step_from_zero" in forms else 1
+    t = first_t if previous is None or previous.adam_step is None else previous.adam_step + 1
+    old_m_w = [0.0] * (n_neurons * n_inputs)  # flat, row by row
+    old_v_w = [0.0] * (n_neurons * n_inputs)
+    old_m_b = [0.0] * n_neurons
+    old_v_b = [0.0] * n_neurons
+    key_w = (n_neurons, n_inputs)
+    key_b = (n_neurons,)
+    if shared is not None:
+        if key_w in shared:
+            old_m_w, old_v_w = shared[key_w]
+        if key_b in shared:
+            old_m_b, old_v_b = shared[key_b]
+    elif previous is not None and previous.adam_m_w is not None and previous.adam_v_w is not None:
+        old_m_w = [value for row in previous.adam_m_w for value in row]
+        old_v_w = [value for row in previous.adam_v_w for value in row]
+        old_m_b = list(previous.adam_m_b or old_m_b)
+        old_v_b = list(previous.adam_v_b or old_v_b)
+    new_w = [[0.0] * n_inputs for _ in range(n_neurons)]
+    m_w = [[0.0] * n_inputs for _ in range(n_neurons)]
+    v_w = [[0.0] * n_inputs for _ in range(n_neurons)]
+    new_b = [0.0] * n_neurons
+    m_b = [0.0] * n_neurons
+    v_b = [0.0] * n_neurons
+    for j in range(n_neurons):
+        for k in range(n_inputs):
+            index = j * n_inputs + k
+            new_w[j][k], m_w[j][k], v_w[j][k] = _adam_parameter(
+                layer.w[j][k], dL_dw[j][k], old_m_w[index], old_v_w[index], t, optimizer, forms
+            )
+        new_b[j], m_b[j], v_b[j] = _adam_parameter(layer.b[j], dL_db[j], old_m_b[j], old_v_b[j], t, optimizer, forms)
+    if shared is not None:
+        shared[key_w] = ([value for row in m_w for value in row], [value for row in v_w for value in row])
+        shared[key_b] = (list(m_b), list(v_b))
+    return LayerUpdate(
+        dL_dw=dL_dw,
+        dL_db=dL_db,
+        momentum_buffer_w=None,
+        momentum_buffer_b=None,
+        adam_step=t,
+        adam_m_w=m_w,
+        adam_m_b=m_b,
+        adam_v_w=v_w,
+        adam_v_b=v_b,
+        w=new_w,
+        b=new_b,
+    )
 
 
 def _transposed(matrix: list[list[float]]) -> list[list[float]]:
@@ -240,6 +369,11 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
     n_layers = len(layers)
     previous: list[LayerUpdate | None] = [None] * n_layers
     steps: list[StepTrace] = []
+    shared_forward = "adam_state_shared_forward" in forms and case.optimizer.algorithm != "sgd"
+    shared_backward = "adam_state_shared_backward" in forms and case.optimizer.algorithm != "sgd"
+    shared: dict[tuple[int, ...], tuple[list[float], list[float]]] | None = None
+    if shared_forward or shared_backward:
+        shared = {}  # one Adam state per shape for the whole run
     for step_index in range(case.n_steps):
         batch = case.batches[step_index % len(case.batches)]
         m = len(batch)
@@ -259,6 +393,7 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
         traces: list[list[LayerTrace | None]] = [[None] * n_layers for _ in range(m)]
         from_above: list[list[float]] = [[] for _ in range(m)]
         updates: list[LayerUpdate | None] = [None] * n_layers
+        batch_gradients: list[tuple[list[list[float]], list[float]]] = [([], [])] * n_layers
         new_layers: list[Layer] = list(layers)
         for layer_index in range(n_layers - 1, -1, -1):
             layer = layers[layer_index]
@@ -282,6 +417,7 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
             this_layer = [_present(traces[i][layer_index]) for i in range(m)]
             batch_dL_dw = _reduce_dL_dw(this_layer, case.reduction, forms)
             batch_dL_db = _reduce_dL_db(this_layer, case.reduction, forms)
+            batch_gradients[layer_index] = (batch_dL_dw, batch_dL_db)
             if "update_before_backprop" in forms:
                 early = _update(layer, batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, forms)
                 updates[layer_index] = early
@@ -302,10 +438,23 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
                     dL_dx=dL_dx,
                 )
                 from_above[i] = dL_dx
-            if updates[layer_index] is None:
+            if updates[layer_index] is None and not shared_forward:
                 updates[layer_index] = _update(
-                    layer, batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, forms
+                    layer, batch_dL_dw, batch_dL_db, previous[layer_index], case.optimizer, forms, shared
                 )
+        if shared_forward:  # the shared Adam state is written by the first layer first
+            for layer_index in range(n_layers):
+                if updates[layer_index] is None:
+                    batch_dL_dw, batch_dL_db = batch_gradients[layer_index]
+                    updates[layer_index] = _update(
+                        layers[layer_index],
+                        batch_dL_dw,
+                        batch_dL_db,
+                        previous[layer_index],
+                        case.optimizer,
+                        forms,
+                        shared,
+                    )
         finished: list[LayerUpdate] = []
         for layer_index in range(n_layers):
             update = updates[layer_index]

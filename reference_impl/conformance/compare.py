@@ -6,7 +6,9 @@ mismatch reported is the first number the foreign program got wrong:
     per step, per example:  z, a of layers 0 .. L-1;  the example loss;
                             dL_da, dL_dz, dL_dw, dL_db, dL_dx of layers L-1 .. 0
     then per step:          the step loss; per layer dL_dw, dL_db,
-                            momentum_buffer_w, momentum_buffer_b, w, b
+                            momentum_buffer_w, momentum_buffer_b,
+                            adam_step, adam_m_w, adam_m_b, adam_v_w, adam_v_b
+                            (Adam and AdamW traces only), w, b
 
 A number passes iff |got - expected| <= abs + rel * |expected| (spec eq. 9.1);
 with `strict`, numbers of an EXACT vector must be equal (0.0 equals -0.0).
@@ -24,7 +26,19 @@ from reference_impl.format.json_path import json_path
 
 EXAMPLE_FORWARD_KEYS = ("z", "a")
 EXAMPLE_BACKWARD_KEYS = ("dL_da", "dL_dz", "dL_dw", "dL_db", "dL_dx")
-LAYER_UPDATE_KEYS = ("dL_dw", "dL_db", "momentum_buffer_w", "momentum_buffer_b", "w", "b")
+LAYER_UPDATE_KEYS = (
+    "dL_dw",
+    "dL_db",
+    "momentum_buffer_w",
+    "momentum_buffer_b",
+    "adam_step",  # this and the adam_ keys below only where the expected trace has them (Adam, AdamW)
+    "adam_m_w",
+    "adam_m_b",
+    "adam_v_w",
+    "adam_v_b",
+    "w",
+    "b",
+)
 
 
 def ordered_bits(value: float) -> int:
@@ -123,7 +137,8 @@ def computation_order(expected: dict[str, Any]) -> Iterator[tuple[str, list[Any]
         yield "loss", [*step_path, "loss"]
         for layer_index in range(len(step["layers"])):
             for key in LAYER_UPDATE_KEYS:
-                yield key, [*step_path, "layers", layer_index, key]
+                if key in step["layers"][layer_index]:
+                    yield key, [*step_path, "layers", layer_index, key]
 
 
 class _Walker:

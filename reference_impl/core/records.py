@@ -15,7 +15,7 @@ layer). Layers are numbered from 0 in code and JSON and from 1 in the spec's
 prose; neurons and inputs are numbered from 0 everywhere.
 """
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,11 +38,19 @@ class Example:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """Stochastic gradient descent in PyTorch's form (spec section 6.4)."""
+    """SGD, Adam or AdamW in PyTorch's form (spec sections 6.4 and 6.4.1).
+
+    The first three fields are SGD's (and momentum stays 0.0 for Adam); the
+    fields after them are named when built: Optimizer(0.001, 0.0, 0.0, algorithm="adam").
+    """
 
     lr: float  # learning rate
-    momentum: float  # 0.0 turns momentum off
+    momentum: float  # 0.0 turns momentum off; always 0.0 for adam and adamw
     weight_decay: float  # 0.0 turns weight decay off
+    _: KW_ONLY
+    algorithm: str = "sgd"  # sgd | adam | adamw
+    betas: tuple[float, float] = (0.9, 0.999)  # Adam's beta1 (for m) and beta2 (for v)
+    eps: float = 1e-8  # Adam's eps, added to sqrt(v_hat), outside the square root
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,6 +94,12 @@ class LayerUpdate:
     dL_db: list[float]  # [n_neurons], reduced over the batch
     momentum_buffer_w: list[list[float]] | None  # None when momentum is 0
     momentum_buffer_b: list[float] | None  # None when momentum is 0
+    # Adam's state after the step (spec section 6.4.1); all None for SGD
+    adam_step: int | None = None  # t: 1 on the first step
+    adam_m_w: list[list[float]] | None = None  # [n_neurons][n_inputs] first moment m of every weight
+    adam_m_b: list[float] | None = None  # [n_neurons]
+    adam_v_w: list[list[float]] | None = None  # [n_neurons][n_inputs] second moment v of every weight
+    adam_v_b: list[float] | None = None  # [n_neurons]
     w: list[list[float]]  # parameters after the step
     b: list[float]
 

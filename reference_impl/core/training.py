@@ -6,14 +6,15 @@ One step:
      before the step (no layer is updated before all gradients exist);
   2. reduce: sum each gradient over the examples in batch order, then divide
      by the batch size m for the `mean` reduction (spec eq. 6.11);
-  3. update every layer with SGD (spec section 6.4).
+  3. update every layer with SGD (spec section 6.4), or with Adam or AdamW
+     (spec section 6.4.1), as the case's optimizer says.
 
 Left out on purpose: shuffling (a case lists its batches in order), early
 stopping and evaluation on held-out data.
 """
 
 from reference_impl.core.network import trace_example
-from reference_impl.core.optimizer import update_layer
+from reference_impl.core.optimizer import adam_update_layer, update_layer
 from reference_impl.core.records import Case, ExampleTrace, Layer, LayerUpdate, StepTrace, Trace
 
 
@@ -98,7 +99,10 @@ def train(case: Case) -> Trace:
             layer = layers[layer_index]
             dL_dw = reduce_dL_dw(examples, layer_index, case.reduction)
             dL_db = reduce_dL_db(examples, layer_index, case.reduction)
-            update = update_layer(layer, dL_dw, dL_db, previous_updates[layer_index], case.optimizer)
+            if case.optimizer.algorithm == "sgd":
+                update = update_layer(layer, dL_dw, dL_db, previous_updates[layer_index], case.optimizer)
+            else:
+                update = adam_update_layer(layer, dL_dw, dL_db, previous_updates[layer_index], case.optimizer)
             updates.append(update)
             new_layers.append(Layer(activation=layer.activation, slope=layer.slope, w=update.w, b=update.b))
             previous_updates[layer_index] = update

@@ -12,7 +12,8 @@ Where the numbers come from: inputs, targets and parameters from the vector's
 step before); every result (z, a, loss, dL_da, ..., the new w and b) from the
 vector's `expected` trace. The only numbers computed here are the intermediate
 factors the trace does not record, each with the reference's own function: an
-activation's derivative f'(z) and the weight-decayed gradient g.
+activation's derivative f'(z), the weight-decayed gradient g, and for Adam and AdamW
+the decayed parameter and the bias corrections.
 
 Left out on purpose: checking the numbers (the tests and the runner do that),
 and any layout beyond lines of text.
@@ -22,12 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from reference_impl.core.activations import activate_prime
-from reference_impl.core.optimizer import decayed_gradient
+from reference_impl.core.optimizer import beta_power, decayed_gradient, decoupled_decay
 from reference_impl.explain.sections import Line, Section, number, numbers, operand, to_html, to_text
 from reference_impl.format.vectors import load_vectors
 
 # the renderers and number printers live in sections.py; these names are part of this module's use
 __all__ = ["Line", "Section", "explain", "load_vector", "number", "numbers", "operand", "summary", "to_html", "to_text"]
+
+
+OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}
 
 
 def load_vector(vector_id: str, vectors: Path) -> dict[str, Any]:
@@ -79,7 +83,11 @@ def summary(vector: dict[str, Any]) -> list[str]:
     """Two or three lines that say what the vector is."""
     case = vector["case"]
     optimizer = case["optimizer"]
+    algorithm = optimizer.get("algorithm", "sgd")
     settings = f"lr {number(optimizer['lr'])}"
+    if algorithm != "sgd":
+        betas = optimizer.get("betas", [0.9, 0.999])
+        settings += f", betas {number(betas[0])} and {number(betas[1])}, eps {number(optimizer.get('eps', 1e-8))}"
     if optimizer.get("momentum", 0.0) != 0.0:
         settings += f", momentum {number(optimizer['momentum'])}"
     if optimizer.get("weight_decay", 0.0) != 0.0:
@@ -88,8 +96,8 @@ def summary(vector: dict[str, Any]) -> list[str]:
     sizes = ", ".join(str(len(batch)) for batch in case["batches"])
     return [
         f"{vector['id']}: {vector['description']}",
-        f"network {_shape(case['layers'])}; loss {case['loss']}, reduction "
-        f"{case.get('reduction', 'mean')}; SGD {settings}",
+        f"network {_shape(case['layers'])}; loss {case['loss']}, reduction {case.get('reduction', 'mean')}; "
+        f"{OPTIMIZER_NAMES[algorithm]} {settings}",
         f"{n_steps} step" + ("s" if n_steps != 1 else "") + f"; batch sizes {sizes}",
     ]
 
@@ -379,8 +387,94 @@ def _update_one(
     return lines
 
 
+def _adam_update_one(
+    name: str,
+    p: float,
+    gradient: float,
+    old_m: float,
+    old_v: float,
+    update: dict[str, Any],
+    index: list[int],
+    t: int,
+    optimizer: dict[str, Any],
+) -> list[Line]:
+    """The lines of eqs. 6.13 or 6.16 and 6.18-6.21 for one parameter called `name` under Adam or AdamW."""
+    lr = float(optimizer["lr"])
+    weight_decay = float(optimizer.get("weight_decay", 0.0))
+    beta1, beta2 = (float(beta) for beta in optimizer.get("betas", [0.9, 0.999]))
+    eps = float(optimizer.get("eps", 1e-8))
+    kind = "w" if name.startswith("w") else "b"
+    m = update["adam_m_" + kind]
+    v = update["adam_v_" + kind]
+    new = update[kind]
+    for position in index:
+        m, v, new = m[position], v[position], new[position]
+    lines = []
+    gradient_name = "dL_d" + name
+    g_name, g = gradient_name, gradient
+    p_name, p_start = name, p
+    if weight_decay != 0.0 and optimizer.get("algorithm") == "adamw":
+        p_start = decoupled_decay(p, lr, weight_decay)  # not in the trace: computed by the reference
+        values = f"{operand(p)}·(1 - {number(lr)}·{number(weight_decay)})"
+        lines.append(Line(f"{name}·(1 - lr·weight_decay) = {values} = {number(p_start)}   (AdamW's decay)", "eq. 6.16"))
+        p_name = f"{name}·(1 - lr·weight_decay)"
+    elif weight_decay != 0.0:
+        g = decayed_gradient(gradient, p, weight_decay)
+        text = f"g = {gradient_name} + weight_decay·{name} = {operand(gradient)} + {number(weight_decay)}·{operand(p)} = {number(g)}"
+        lines.append(Line(text, "eq. 6.13"))
+        g_name = "g"
+    m_values = f"{number(beta1)}·{operand(old_m)} + (1 - {number(beta1)})·{operand(g)}"
+    lines.append(Line(f"m = β1·m + (1 - β1)·{g_name} = {m_values} = {number(m)}", "eq. 6.18"))
+    v_values = f"{number(beta2)}·{operand(old_v)} + (1 - {number(beta2)})·{operand(g)}·{operand(g)}"
+    lines.append(Line(f"v = β2·v + (1 - β2)·{g_name}·{g_name} = {v_values} = {number(v)}", "eq. 6.19"))
+    correction1 = 1.0 - beta_power(beta1, t)
+    correction2 = 1.0 - beta_power(beta2, t)
+    values = (
+        f"{operand(p_start)} - ({number(lr)}/{number(correction1)})·{operand(m)}"
+        f" / (sqrt({number(v)})/sqrt({number(correction2)}) + {number(eps)})"
+    )
+    text = f"{name} = {p_name} - (lr/(1 - β1^t))·m / (sqrt(v)/sqrt(1 - β2^t) + eps) = {values} = {number(new)}"
+    lines.append(Line(text, "eq. 6.21"))
+    return lines
+
+
+def _adam_update(vector: dict[str, Any], step_index: int, layer_index: int, layer: dict[str, Any]) -> list[Line]:
+    optimizer = vector["case"]["optimizer"]
+    steps = vector["expected"]["steps"]
+    update = steps[step_index]["layers"][layer_index]
+    previous = steps[step_index - 1]["layers"][layer_index] if step_index > 0 else None
+    t = int(update["adam_step"])
+    beta1, beta2 = (float(beta) for beta in optimizer.get("betas", [0.9, 0.999]))
+    lines = [
+        Line(f"t = {t}   (the step count: 1 on the first step, one more on each later one)", "eq. 6.17"),
+        Line(
+            f"1 - β1^t = 1 - {number(beta1)}^{t} = {number(1.0 - beta_power(beta1, t))};  "
+            f"1 - β2^t = 1 - {number(beta2)}^{t} = {number(1.0 - beta_power(beta2, t))}   (the bias corrections)",
+            "eq. 6.20",
+        ),
+    ]
+    w = layer["w"]
+    names = _Names(len(w), len(w[0]))
+    for j in range(len(w)):
+        for k in range(len(w[0])):
+            old_m = 0.0 if previous is None else previous["adam_m_w"][j][k]
+            old_v = 0.0 if previous is None else previous["adam_v_w"][j][k]
+            lines += _adam_update_one(
+                names.of("w", j, k), w[j][k], update["dL_dw"][j][k], old_m, old_v, update, [j, k], t, optimizer
+            )
+    for j in range(len(w)):
+        old_m = 0.0 if previous is None else previous["adam_m_b"][j]
+        old_v = 0.0 if previous is None else previous["adam_v_b"][j]
+        lines += _adam_update_one(
+            names.of("b", j), layer["b"][j], update["dL_db"][j], old_m, old_v, update, [j], t, optimizer
+        )
+    return lines
+
+
 def _update(vector: dict[str, Any], step_index: int, layer_index: int, layer: dict[str, Any]) -> list[Line]:
     optimizer = vector["case"]["optimizer"]
+    if optimizer.get("algorithm", "sgd") != "sgd":
+        return _adam_update(vector, step_index, layer_index, layer)
     steps = vector["expected"]["steps"]
     update = steps[step_index]["layers"][layer_index]
     previous = steps[step_index - 1]["layers"][layer_index] if step_index > 0 else None

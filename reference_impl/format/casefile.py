@@ -47,6 +47,11 @@ def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> li
         if layer["activation"] == "softmax" and layer_index != n_layers - 1:
             errors.append(f"{where('layers', layer_index, 'activation')}: softmax is allowed only on the output layer")
         n_inputs = n_neurons
+    optimizer = case["optimizer"]
+    if optimizer.get("algorithm", "sgd") != "sgd" and optimizer.get("momentum", 0.0) != 0.0:
+        errors.append(
+            f"{where('optimizer', 'momentum')}: momentum is SGD's; {optimizer['algorithm']} keeps its own moving averages (betas), so leave momentum out"
+        )
     n_network_inputs = len(layers[0]["w"][0])
     n_outputs = len(layers[n_layers - 1]["w"])
     output_activation = layers[n_layers - 1]["activation"]
@@ -118,10 +123,14 @@ def case_from_json(document: Any, source: str, prefix: list[Any] | None = None) 
             )
         )
     optimizer_document = document["optimizer"]
+    betas = _floats(optimizer_document.get("betas", [0.9, 0.999]))
     optimizer = Optimizer(
         lr=float(optimizer_document["lr"]),
         momentum=float(optimizer_document.get("momentum", 0.0)),
         weight_decay=float(optimizer_document.get("weight_decay", 0.0)),
+        algorithm=optimizer_document.get("algorithm", "sgd"),
+        betas=(betas[0], betas[1]),
+        eps=float(optimizer_document.get("eps", 1e-8)),
     )
     batches = []
     for batch in document["batches"]:
@@ -150,13 +159,25 @@ def case_to_json(case: Case) -> dict[str, Any]:
         "layers": layers,
         "loss": case.loss,
         "reduction": case.reduction,
-        "optimizer": {
-            "lr": case.optimizer.lr,
-            "momentum": case.optimizer.momentum,
-            "weight_decay": case.optimizer.weight_decay,
-        },
+        "optimizer": optimizer_to_json(case.optimizer),
         "n_steps": case.n_steps,
         "batches": [[{"x": example.x, "y": example.y} for example in batch] for batch in case.batches],
+    }
+
+
+def optimizer_to_json(optimizer: Optimizer) -> dict[str, Any]:
+    """SGD as spec 1.0 wrote it (lr, momentum, weight_decay); Adam and AdamW with their own keys (spec 1.1).
+
+    A case without "algorithm" is SGD, so every SGD case reads the same in a 1.0 port.
+    """
+    if optimizer.algorithm == "sgd":
+        return {"lr": optimizer.lr, "momentum": optimizer.momentum, "weight_decay": optimizer.weight_decay}
+    return {
+        "algorithm": optimizer.algorithm,
+        "lr": optimizer.lr,
+        "betas": [optimizer.betas[0], optimizer.betas[1]],
+        "eps": optimizer.eps,
+        "weight_decay": optimizer.weight_decay,
     }
 
 
@@ -182,16 +203,21 @@ def trace_to_json(trace: Trace) -> dict[str, Any]:
             examples.append({"loss": example.loss, "layers": layers})
         updates = []
         for update in step.layers:
-            updates.append(
-                {
-                    "dL_dw": update.dL_dw,
-                    "dL_db": update.dL_db,
-                    "momentum_buffer_w": update.momentum_buffer_w,
-                    "momentum_buffer_b": update.momentum_buffer_b,
-                    "w": update.w,
-                    "b": update.b,
-                }
-            )
+            entry: dict[str, Any] = {
+                "dL_dw": update.dL_dw,
+                "dL_db": update.dL_db,
+                "momentum_buffer_w": update.momentum_buffer_w,
+                "momentum_buffer_b": update.momentum_buffer_b,
+            }
+            if update.adam_step is not None:  # Adam's state, only in Adam traces (spec 1.1)
+                entry["adam_step"] = update.adam_step
+                entry["adam_m_w"] = update.adam_m_w
+                entry["adam_m_b"] = update.adam_m_b
+                entry["adam_v_w"] = update.adam_v_w
+                entry["adam_v_b"] = update.adam_v_b
+            entry["w"] = update.w
+            entry["b"] = update.b
+            updates.append(entry)
         steps.append({"examples": examples, "loss": step.loss, "layers": updates})
     return {"steps": steps}
 

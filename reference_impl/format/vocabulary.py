@@ -3,8 +3,9 @@
 them equal. Ids here are stable: never renamed, never reused.
 """
 
-SPEC_VERSION = "1.0.0"  # the version of spec/spec.md that the vectors follow
-PROTOCOL_VERSION = 1  # the runner protocol of spec/protocol.md
+SPEC_VERSION = "1.1.0"  # the version of spec/spec.md: the manifest's, the runner's and the reference's
+PROTOCOL_VERSION = 1  # the runner protocol of spec/protocol.md; 1.1 only added features, so still 1
+FIRST_SPEC_VERSION = "1.0.0"  # a vector's spec_version is the first version that defines all it uses
 
 FEATURES: dict[str, str] = {
     "identity": "an identity activation somewhere in the network",
@@ -22,11 +23,17 @@ FEATURES: dict[str, str] = {
     "reduction_sum": "the sum reduction over a batch (mean is the default)",
     "multi_step": "more than one training step",
     "momentum": "SGD momentum",
-    "weight_decay": "SGD weight decay",
+    "weight_decay": "weight decay: added to the gradient (SGD, Adam) or decoupled (AdamW)",
+    # since spec 1.1
+    "adam": "the Adam optimizer (torch.optim.Adam): moments m and v, bias correction, eps outside the square root",
+    "adamw": "the AdamW optimizer (torch.optim.AdamW): Adam with decoupled weight decay",
 }
 
+# The spec version that introduced a feature; features not listed are 1.0.0's.
+FEATURES_SINCE: dict[str, str] = {"adam": "1.1.0", "adamw": "1.1.0"}
+
 FLAGS: dict[str, str] = {
-    "EXACT": "only + - * / are used (identity, relu, leaky_relu; sse, half_sse, mse): a port that keeps the spec's order of operations reproduces every number bit for bit, and --strict requires it",
+    "EXACT": "only + - * / and sqrt are used (identity, relu, leaky_relu; sse, half_sse, mse; SGD, or Adam whose sqrt IEEE 754 rounds correctly and whose powers are repeated products): a port that keeps the spec's order of operations reproduces every number bit for bit, and --strict requires it",
     "PUBLISHED": "reproduces numbers published elsewhere; `source` says where",
     "EDGE_CASE": "an input at the edge of the algorithm's domain",
     "KINK": "some z is exactly 0 at a relu or leaky_relu kink, where the derivative is a convention",
@@ -154,5 +161,36 @@ BUGS: dict[str, dict[str, str]] = {
         "first_wrong": "dL_dz (or a crash)",
         "fix": "use the branch-stable sigmoid (spec eq. 4.3) and sigma' = s * (1 - s)",
         "read": "spec eq. 4.3",
+    },
+    # --- Adam and AdamW (spec 1.1, section 6.4.1)
+    "adam_no_bias_correction": {
+        "title": "Adam without bias correction: p - lr * m / (sqrt(v) + eps)",
+        "first_wrong": "w",
+        "fix": "divide by the bias corrections: m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t)",
+        "read": "spec eqs. 6.20-6.21",
+    },
+    "adam_step_from_zero": {
+        "title": "Adam's step count started at 0: the first bias corrections 1 - beta^0 are 0, so the first update divides by zero (NaN)",
+        "first_wrong": "adam_step (or w: NaN)",
+        "fix": "count the step before using it: t = 1 on the first step, t + 1 on every later one",
+        "read": "spec eq. 6.17",
+    },
+    "adam_eps_inside_sqrt": {
+        "title": "Adam's eps inside the square root: sqrt(v_hat + eps) instead of sqrt(v_hat) + eps",
+        "first_wrong": "w",
+        "fix": "add eps after the square root: m_hat / (sqrt(v_hat) + eps)",
+        "read": "spec eq. 6.21",
+    },
+    "adam_weight_decay_swapped": {
+        "title": "weight decay in the other optimizer's form: AdamW's decay added to the gradient (coupled, Adam's form), or Adam's decay applied to the parameter (decoupled, AdamW's form)",
+        "first_wrong": "adam_m_w (coupled decay in AdamW) or w (decoupled decay in Adam)",
+        "fix": "adam: g = dL/dp + weight_decay * p; adamw: g = dL/dp and p * (1 - lr * weight_decay) before the step",
+        "read": "spec eqs. 6.13 and 6.16",
+    },
+    "adam_state_shared": {
+        "title": "one Adam state (m, v) shared by the layers instead of one per parameter: each layer starts from the m and v the previous layer wrote",
+        "first_wrong": "adam_m_w",
+        "fix": "keep m and v per weight and per bias of every layer, from one step to the next",
+        "read": "spec section 6.4.1",
     },
 }

@@ -9,7 +9,7 @@ a reader can copy them; seeds are fixed per entry.
 """
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reference_impl.core.records import Case, Example, Layer, Optimizer
@@ -359,6 +359,69 @@ def bug_entries() -> list[Entry]:
     return entries
 
 
+# --- Adam and AdamW (spec 1.1, section 6.4.1): every entry below needs the feature adam or adamw
+
+
+def with_adam(
+    case: Case,
+    algorithm: str,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+) -> Case:
+    """The same case (network, data, steps) trained with Adam or AdamW instead of SGD."""
+    optimizer = Optimizer(lr, 0.0, weight_decay, algorithm=algorithm, betas=betas, eps=eps)
+    return replace(case, optimizer=optimizer)
+
+
+def adam_entries() -> list[Entry]:
+    entries = []
+    seed_neuron = [layer("identity", [[1.5]], [0.5])]
+    one_step = with_adam(one_batch_case(seed_neuron, "sse", [Example([2.0], [4.0])]), "adam", 0.1)
+    entries.append(Entry("adam/seed-neuron-one-step", "The seed article's neuron (x = 2, w = 1.5, b = 0.5, y = 4, sse) with one Adam step, lr 0.1: m_hat = g and sqrt(v_hat) = |g|, so each parameter moves by lr * |g| / (|g| + eps), a hair under lr (w = 1.5999999995).",
+                         one_step, ["BUG_TARGET"], ["adam_no_bias_correction", "adam_step_from_zero"]))
+    ten_steps = with_adam(one_batch_case(seed_neuron, "sse", [Example([2.0], [4.0])], n_steps=10), "adam", 0.1)
+    entries.append(Entry("adam/seed-neuron-ten-steps", "The seed article's neuron trained with Adam (lr 0.1, betas 0.9 and 0.999) for ten steps: m and v carry over, t counts 1 .. 10, and the step overshoots w = 1.7 once the gradient changes sign.",
+                         ten_steps, ["BUG_TARGET"], ["adam_no_bias_correction", "adam_step_from_zero"]))
+    tanh = with_adam(random_case(8001, [2, 3, 2], ["tanh", "identity"], "mse", [2], n_steps=5), "adam", 0.01)
+    entries.append(Entry("adam/tanh-mse-five-steps", "Adam with PyTorch's defaults (lr 0.01 here, betas 0.9 and 0.999, eps 1e-8), a 2-3-2 tanh network, mse, five steps on a batch of two.", tanh))
+    coupled = with_adam(random_case(8002, [2, 3, 2], ["relu", "sigmoid"], "binary_cross_entropy", [2], n_steps=5), "adam", 0.01, weight_decay=0.1)
+    entries.append(Entry("adam/weight-decay-relu-bce", "Adam with weight decay 0.1 added to the gradient (torch.optim.Adam's form), a 2-3-2 relu/sigmoid network, binary cross-entropy, five steps.", coupled))
+    decoupled = with_adam(random_case(8003, [2, 3, 2], ["tanh", "identity"], "mse", [2], n_steps=5), "adamw", 0.01, weight_decay=0.1)
+    entries.append(Entry("adam/adamw-tanh-mse", "AdamW with weight decay 0.1: every parameter is first multiplied by 1 - lr * weight_decay, then takes the Adam step of its plain gradient; 2-3-2 tanh network, mse, five steps.", decoupled))
+    exact_adam = with_adam(random_case(8004, [2, 3, 2], ["relu", "identity"], "sse", [2], n_steps=3), "adam", 0.05, weight_decay=0.5)
+    entries.append(Entry("adam/weight-decay-exact", "Adam with a large weight decay (0.5) on a relu/identity network with sse, three steps: + - * / and sqrt only, so bit for bit; applying the decay to the parameter (AdamW's form) shows in the first w.",
+                         exact_adam, ["BUG_TARGET"], ["adam_weight_decay_swapped", "adam_no_bias_correction"]))
+    exact_adamw = with_adam(random_case(8005, [2, 3, 2], ["relu", "identity"], "sse", [2], n_steps=3), "adamw", 0.05, weight_decay=0.5)
+    entries.append(Entry("adam/adamw-weight-decay-exact", "AdamW with a large weight decay (0.5) on a relu/identity network with sse, three steps, bit for bit: adding the decay to the gradient (Adam's form) shows in the first m.",
+                         exact_adamw, ["BUG_TARGET"], ["adam_weight_decay_swapped"]))
+    bias_correction = with_adam(random_case(8006, [2, 2, 1], ["tanh", "identity"], "half_sse", [1], n_steps=3), "adam", 0.01, betas=(0.9, 0.9999))
+    entries.append(Entry("adam/bias-correction-beta2-0.9999", "Three Adam steps with beta2 = 0.9999: v is 1e-4 of g^2 after one step, so without the bias correction sqrt(v) is a hundred times too small and the step ten times too large.",
+                         bias_correction, ["BUG_TARGET"], ["adam_no_bias_correction", "adam_step_from_zero"]))
+    tiny = one_batch_case([layer("identity", [[0.5, -0.25]], [0.25])], "sse", [Example([1.0, 2.0], [0.250000001])], n_steps=3)
+    tiny_adam = with_adam(tiny, "adam", 0.001)
+    entries.append(Entry("adam/eps-tiny-gradients", "Tiny gradients: z = 0.5 * 1 - 0.25 * 2 + 0.25 = 0.25 against y = 0.250000001, so every gradient is a few 1e-9, below eps = 1e-8; sqrt(v_hat) + eps is mostly eps, so eps decides the step, and eps inside the square root (sqrt(v_hat + eps), about 1e-4) makes the step ten thousand times smaller.",
+                         tiny_adam, ["BUG_TARGET", "EDGE_CASE"], ["adam_eps_inside_sqrt", "adam_no_bias_correction"]))
+    square = with_adam(random_case(8007, [3, 3, 3], ["tanh", "identity"], "mse", [1], n_steps=2), "adam", 0.01)
+    entries.append(Entry("adam/square-layers-own-state", "A 3-3-3 network: both layers have 3 x 3 weights and 3 biases, so one Adam state shared by the layers runs without a shape error, and shows in the second layer's m (or the first's, when the port updates from the output down).",
+                         square, ["BUG_TARGET"], ["adam_state_shared"]))
+    square_exact = with_adam(random_case(8008, [2, 2, 2], ["relu", "identity"], "sse", [1], n_steps=2), "adamw", 0.01, weight_decay=0.01)
+    entries.append(Entry("adam/square-layers-own-state-exact", "A 2-2-2 relu/identity network with AdamW, two steps, bit for bit: each layer keeps its own m and v.",
+                         square_exact, ["BUG_TARGET"], ["adam_state_shared", "adam_step_from_zero"]))
+    batch = with_adam(random_case(8009, [2, 3, 3], ["sigmoid", "sigmoid"], "binary_cross_entropy", [4], n_steps=3), "adam", 0.01)
+    entries.append(Entry("adam/mini-batch-of-four", "Adam on the mean of a batch of four (2-3-3 sigmoid network, binary cross-entropy), three steps: the moments follow the batch gradient.", batch))
+    numbers = Numbers(8010)
+    xor_layers = random_layers(numbers, [2, 3, 1], ["sigmoid", "sigmoid"])
+    xor_batch = [Example([0.0, 0.0], [0.0]), Example([0.0, 1.0], [1.0]), Example([1.0, 0.0], [1.0]), Example([1.0, 1.0], [0.0])]
+    xor = with_adam(one_batch_case(xor_layers, "binary_cross_entropy", xor_batch, n_steps=25), "adamw", 0.05, weight_decay=0.01)
+    entries.append(Entry("adam/adamw-xor-25-steps", "XOR with a 2-3-1 sigmoid network and binary cross-entropy, 25 full-batch AdamW steps (lr 0.05, weight decay 0.01, PyTorch's betas and eps).",
+                         xor, ["ZERO_INPUT"], []))
+    cycling = with_adam(random_case(8011, [2, 3, 1], ["tanh", "identity"], "mse", [2, 3, 1], n_steps=6), "adam", 0.02, betas=(0.8, 0.99))
+    entries.append(Entry("adam/cycling-batches", "Adam with betas 0.8 and 0.99 over three cycled batches of sizes 2, 3 and 1 for six steps: m, v and t carry over whichever batch a step uses.", cycling))
+    return entries
+
+
 def all_entries() -> list[Entry]:
     """Every vector of the suite, in catalogue order."""
     entries: list[Entry] = []
@@ -372,6 +435,7 @@ def all_entries() -> list[Entry]:
     entries.extend(shape_entries())
     entries.extend(edge_entries())
     entries.extend(bug_entries())
+    entries.extend(adam_entries())
     return entries
 
 

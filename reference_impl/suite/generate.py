@@ -23,7 +23,7 @@ from reference_impl.format.canonical_json import dumps, temporary_name_pattern, 
 from reference_impl.format.casefile import case_to_json, first_non_finite, schema_errors, trace_to_json
 from reference_impl.format.json_path import json_path
 from reference_impl.format.strict_json import InputError, parse, read_text
-from reference_impl.format.vocabulary import BUGS, FEATURES, FLAGS, SPEC_VERSION
+from reference_impl.format.vocabulary import BUGS, FEATURES, FEATURES_SINCE, FIRST_SPEC_VERSION, FLAGS, SPEC_VERSION
 from reference_impl.suite.catalogue import Entry, all_entries
 
 # The tolerance rule of spec section 9.1: |got - expected| <= abs + rel * |expected|.
@@ -55,7 +55,22 @@ def features_of(case: Case) -> list[str]:
         found.add("momentum")
     if case.optimizer.weight_decay != 0.0:
         found.add("weight_decay")
+    if case.optimizer.algorithm != "sgd":
+        found.add(case.optimizer.algorithm)  # adam | adamw
     return sorted(found)
+
+
+def spec_version_of(features: list[str]) -> str:
+    """The first spec version that defines every feature: a vector's `spec_version` (spec section 10).
+
+    A vector never changes when a later version adds features, so SGD vectors keep 1.0.0.
+    """
+    version = FIRST_SPEC_VERSION
+    for name in features:
+        since = FEATURES_SINCE.get(name, FIRST_SPEC_VERSION)
+        if tuple(int(part) for part in since.split(".")) > tuple(int(part) for part in version.split(".")):
+            version = since
+    return version
 
 
 def derived_flags(case: Case, expected: dict[str, Any]) -> set[str]:
@@ -122,12 +137,13 @@ def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
             f"{source_name}: the trace overflows: expected.{json_path(bad)} is not a finite number; use smaller parameters or a smaller learning rate"
         )
     flags = sorted(set(entry.flags) | derived_flags(entry.case, expected))
+    features = features_of(entry.case)
     return {
         "schema": VECTOR_SCHEMA,
         "id": entry.id,
-        "spec_version": SPEC_VERSION,
+        "spec_version": spec_version_of(features),
         "description": entry.description,
-        "features": features_of(entry.case),
+        "features": features,
         "flags": flags,
         "catches": sorted(entry.catches),
         "source": entry.source,

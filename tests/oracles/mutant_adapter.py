@@ -34,6 +34,8 @@ FEATURES = [
     "multi_step",
     "momentum",
     "weight_decay",
+    "adam",
+    "adamw",
 ]
 
 

@@ -55,6 +55,12 @@ BUG_IDS = frozenset(
         "relu_prime_zero_is_one",
         "biases_frozen",
         "naive_sigmoid_overflow",
+        # Adam and AdamW (spec 1.1)
+        "adam_no_bias_correction",
+        "adam_step_from_zero",
+        "adam_eps_inside_sqrt",
+        "adam_weight_decay_swapped",
+        "adam_state_shared",
     }
 )
 
@@ -73,11 +79,23 @@ class Layer:
 
 @dataclass(frozen=True)
 class Optimizer:
-    """SGD in PyTorch's form; every field is a 0-d array of the run's dtype."""
+    """SGD, Adam or AdamW in PyTorch's form; every number is a 0-d array of the run's dtype."""
 
     lr: Array
     momentum: Array
     weight_decay: Array
+    algorithm: str  # sgd | adam | adamw
+    beta1: Array
+    beta2: Array
+    eps: Array
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Adam's state of one parameter matrix or vector: first moment m, second moment v (same shape)."""
+
+    m: Array
+    v: Array
 
 
 @dataclass(frozen=True)
@@ -282,6 +300,49 @@ def sgd(
     return p - optimizer.lr * direction, new_buffer
 
 
+def adam(
+    p: Array, dL_dp: Array, moments: Moments | None, t: int, optimizer: Optimizer, bugs: frozenset[str]
+) -> tuple[Array, Moments]:
+    """torch.optim.Adam / AdamW on a whole matrix at once, from spec section 6.4.1: (new p, new m and v).
+
+    adam:  g = dL_dp + wd * p;   adamw: g = dL_dp and p is first scaled by 1 - lr * wd.
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps),
+    with b^t from numpy's power (the spec's repeated product may differ in the last bits: the tolerance's business).
+    """
+    if dL_dp.shape != p.shape:
+        raise ValueError(f"gradient shape {dL_dp.shape} does not match parameter shape {p.shape}")
+    decoupled = optimizer.algorithm == "adamw"
+    if "adam_weight_decay_swapped" in bugs:
+        decoupled = not decoupled
+    g = dL_dp
+    if float(optimizer.weight_decay) != 0.0:
+        if decoupled:
+            p = p * (1 - optimizer.lr * optimizer.weight_decay)
+        else:
+            g = g + optimizer.weight_decay * p
+    old_m = np.zeros_like(p) if moments is None else moments.m
+    old_v = np.zeros_like(p) if moments is None else moments.v
+    m = optimizer.beta1 * old_m + (1 - optimizer.beta1) * g
+    v = optimizer.beta2 * old_v + (1 - optimizer.beta2) * g * g
+    if "adam_no_bias_correction" in bugs:
+        m_hat, v_hat = m, v
+    else:
+        m_hat = m / (1 - np.power(optimizer.beta1, t))
+        v_hat = v / (1 - np.power(optimizer.beta2, t))
+    denominator = np.sqrt(v_hat) + optimizer.eps  # eps outside the square root
+    if "adam_eps_inside_sqrt" in bugs:
+        denominator = np.sqrt(v_hat + optimizer.eps)
+    direction = m_hat / denominator
+    return p - optimizer.lr * direction, Moments(m=m, v=v)
+
+
+def moments_key(layer_index: int, name: str, shape: tuple[int, ...], bugs: frozenset[str]) -> tuple[Any, ...]:
+    """Where a parameter's Adam state lives: its own slot, or (the bug) one slot per shape shared by the layers."""
+    if "adam_state_shared" in bugs:
+        return (name, shape)
+    return (layer_index, name)
+
+
 def reduce_batch(gradients: list[Array], reduction: str, bugs: frozenset[str]) -> Array:
     """Sum over the examples in batch order, divided by m for `mean`."""
     total = np.zeros_like(gradients[0])
@@ -308,8 +369,13 @@ def run_step(
     optimizer: Optimizer,
     buffers: list[tuple[Array | None, Array | None]],
     bugs: frozenset[str],
+    moments: dict[tuple[Any, ...], Moments] | None = None,
+    t: int = 1,
 ) -> tuple[dict[str, Any], list[Layer], list[tuple[Array | None, Array | None]]]:
-    """One training step: (step trace, layers after it, momentum buffers after it)."""
+    """One training step: (step trace, layers after it, momentum buffers after it).
+
+    Adam and AdamW read and replace their state in `moments` (changed in place) with step count `t`.
+    """
     n_layers = len(layers)
     n_examples = len(batch)
     passes = [forward(layers, x, bugs) for x, _ in batch]
@@ -352,8 +418,24 @@ def run_step(
         if "bias_gradient_not_reduced" in bugs:
             batch_dL_db = dL_dzs[-1].copy()  # the last example's, not reduced
         old_buffer_w, old_buffer_b = buffers[layer_index]
-        w, buffer_w = sgd(layer.w, batch_dL_dw, old_buffer_w, optimizer, bugs)
-        b, buffer_b = sgd(layer.b, batch_dL_db, old_buffer_b, optimizer, bugs)
+        adam_state: dict[str, Any] = {}
+        if optimizer.algorithm == "sgd":
+            w, buffer_w = sgd(layer.w, batch_dL_dw, old_buffer_w, optimizer, bugs)
+            b, buffer_b = sgd(layer.b, batch_dL_db, old_buffer_b, optimizer, bugs)
+        else:
+            assert moments is not None
+            key_w = moments_key(layer_index, "w", layer.w.shape, bugs)
+            key_b = moments_key(layer_index, "b", layer.b.shape, bugs)
+            w, moments[key_w] = adam(layer.w, batch_dL_dw, moments.get(key_w), t, optimizer, bugs)
+            b, moments[key_b] = adam(layer.b, batch_dL_db, moments.get(key_b), t, optimizer, bugs)
+            buffer_w, buffer_b = None, None
+            adam_state = {
+                "adam_step": t,
+                "adam_m_w": floats(moments[key_w].m),
+                "adam_m_b": floats(moments[key_b].m),
+                "adam_v_w": floats(moments[key_w].v),
+                "adam_v_b": floats(moments[key_b].v),
+            }
         if "biases_frozen" in bugs:
             b = layer.b.copy()
         new_layers[layer_index] = Layer(activation=layer.activation, slope=layer.slope, w=w, b=b)
@@ -363,6 +445,7 @@ def run_step(
             "dL_db": floats(batch_dL_db),
             "momentum_buffer_w": floats(buffer_w),
             "momentum_buffer_b": floats(buffer_b),
+            **adam_state,
             "w": floats(w),
             "b": floats(b),
         }
@@ -418,10 +501,15 @@ def run_case(case: dict[str, Any], dtype: FloatType = np.float64, bugs: frozense
         for layer in case["layers"]
     ]
     settings = case["optimizer"]
+    betas = settings.get("betas", [0.9, 0.999])
     optimizer = Optimizer(
         lr=array(settings["lr"]),
         momentum=array(settings.get("momentum", 0.0)),
         weight_decay=array(settings.get("weight_decay", 0.0)),
+        algorithm=str(settings.get("algorithm", "sgd")),
+        beta1=array(betas[0]),
+        beta2=array(betas[1]),
+        eps=array(settings.get("eps", 1e-8)),
     )
     batches = [[(array(example["x"]), array(example["y"])) for example in batch] for batch in case["batches"]]
     loss = str(case["loss"])
@@ -429,11 +517,13 @@ def run_case(case: dict[str, Any], dtype: FloatType = np.float64, bugs: frozense
     n_steps = int(case.get("n_steps", 1))
 
     buffers: list[tuple[Array | None, Array | None]] = [(None, None) for _ in layers]
+    moments: dict[tuple[Any, ...], Moments] = {}
     steps: list[dict[str, Any]] = []
     with np.errstate(all="ignore"):  # overflow and NaN are the comparison's business
         for step_index in range(n_steps):
             batch = batches[step_index % len(batches)]
-            step, layers, buffers = run_step(layers, batch, loss, reduction, optimizer, buffers, bugs)
+            t = step_index if "adam_step_from_zero" in bugs else step_index + 1  # Adam's step count, 1 first
+            step, layers, buffers = run_step(layers, batch, loss, reduction, optimizer, buffers, bugs, moments, t)
             steps.append(step)
     return {"steps": steps}
 
@@ -538,7 +628,19 @@ def leaves(expected: Any, got: Any, tolerance: Tolerance) -> list[Leaf]:
 
 FORWARD_KEYS = ("z", "a")
 BACKWARD_KEYS = ("dL_da", "dL_dz", "dL_dw", "dL_db", "dL_dx")
-UPDATE_KEYS = ("dL_dw", "dL_db", "momentum_buffer_w", "momentum_buffer_b", "w", "b")
+UPDATE_KEYS = (
+    "dL_dw",
+    "dL_db",
+    "momentum_buffer_w",
+    "momentum_buffer_b",
+    "adam_step",
+    "adam_m_w",
+    "adam_m_b",
+    "adam_v_w",
+    "adam_v_b",
+    "w",
+    "b",
+)
 
 
 def computation_order(parts: tuple[Any, ...]) -> tuple[int, ...]:

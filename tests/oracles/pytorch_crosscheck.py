@@ -24,7 +24,13 @@ as they are before the step; the batch gradient is the sum over the examples in
 batch order, divided by m for the `mean` reduction; it is put into each
 parameter's .grad and torch.optim.SGD(lr, momentum, dampening=0,
 weight_decay, nesterov=False) steps once. Its momentum buffers are read from
-optimizer.state[p]["momentum_buffer"] (None when momentum is 0).
+optimizer.state[p]["momentum_buffer"] (None when momentum is 0). Adam and AdamW
+cases (spec 1.1) step torch.optim.Adam or torch.optim.AdamW (betas, eps, weight_decay,
+amsgrad=False, foreach=False: the single-tensor path) instead; the trace's adam_step,
+adam_m_* and adam_v_* are optimizer.state[p]["step"], ["exp_avg"] and ["exp_avg_sq"].
+Torch forms m with lerp (m + (1 - beta1) * (g - m)) and beta^t with pow, where the spec
+writes beta1 * m + (1 - beta1) * g and repeated products: `adam_formula_differences`
+measures both.
 
 Comparison: every number of the vector's `expected` against the torch trace,
 pass iff |got - expected| <= abs + rel * |expected| with the vector's own
@@ -57,7 +63,7 @@ from typing import Any
 import torch
 from torch.nn import functional
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # tests/oracles/ -> the repository
 VECTORS = ROOT / "vectors"
 DTYPE = torch.float64
 TINY = math.ulp(
@@ -205,16 +211,30 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     network = build_network(case)
     parameters = network.parameters()
     settings = case["optimizer"]
-    momentum = float(settings["momentum"])
-    optimizer = torch.optim.SGD(
-        parameters,
-        lr=float(settings["lr"]),
-        momentum=momentum,
-        dampening=0.0,
-        weight_decay=float(settings["weight_decay"]),
-        nesterov=False,
-        foreach=False,
-    )
+    algorithm = settings.get("algorithm", "sgd")
+    momentum = float(settings.get("momentum", 0.0))
+    optimizer: torch.optim.Optimizer
+    if algorithm == "sgd":
+        optimizer = torch.optim.SGD(
+            parameters,
+            lr=float(settings["lr"]),
+            momentum=momentum,
+            dampening=0.0,
+            weight_decay=float(settings["weight_decay"]),
+            nesterov=False,
+            foreach=False,
+        )
+    else:
+        adam_class = torch.optim.Adam if algorithm == "adam" else torch.optim.AdamW
+        optimizer = adam_class(
+            parameters,
+            lr=float(settings["lr"]),
+            betas=(float(settings["betas"][0]), float(settings["betas"][1])),
+            eps=float(settings["eps"]),
+            weight_decay=float(settings["weight_decay"]),
+            amsgrad=False,
+            foreach=False,
+        )
     batches = case["batches"]
     mean = case["reduction"] == "mean"
     steps = []
@@ -242,18 +262,57 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
             w, b = network.w[index], network.b[index]
             buffer_w = optimizer.state[w].get("momentum_buffer") if momentum != 0.0 else None
             buffer_b = optimizer.state[b].get("momentum_buffer") if momentum != 0.0 else None
-            updates.append(
-                {
-                    "dL_dw": _values(batch_gradients[2 * index]),
-                    "dL_db": _values(batch_gradients[2 * index + 1]),
-                    "momentum_buffer_w": _values(buffer_w),
-                    "momentum_buffer_b": _values(buffer_b),
-                    "w": _values(w),
-                    "b": _values(b),
-                }
-            )
+            update: dict[str, Any] = {
+                "dL_dw": _values(batch_gradients[2 * index]),
+                "dL_db": _values(batch_gradients[2 * index + 1]),
+                "momentum_buffer_w": _values(buffer_w),
+                "momentum_buffer_b": _values(buffer_b),
+            }
+            if algorithm != "sgd":  # torch keeps step, exp_avg (m) and exp_avg_sq (v) per parameter
+                step_w = int(optimizer.state[w]["step"].item())
+                step_b = int(optimizer.state[b]["step"].item())
+                if step_w != step_b:
+                    raise RuntimeError(f"torch counted {step_w} steps for w and {step_b} for b")
+                update["adam_step"] = step_w
+                update["adam_m_w"] = _values(optimizer.state[w]["exp_avg"])
+                update["adam_m_b"] = _values(optimizer.state[b]["exp_avg"])
+                update["adam_v_w"] = _values(optimizer.state[w]["exp_avg_sq"])
+                update["adam_v_b"] = _values(optimizer.state[b]["exp_avg_sq"])
+            update["w"] = _values(w)
+            update["b"] = _values(b)
+            updates.append(update)
         steps.append({"examples": examples, "loss": step_loss, "layers": updates})
     return {"steps": steps}
+
+
+def adam_formula_differences(samples: int = 20000, seed: int = 17) -> dict[str, float]:
+    """How far torch's two Adam formulas lie from the spec's, in float64, on random inputs.
+
+    lerp: torch.lerp(m, g, 1 - beta1) against beta1 * m + (1 - beta1) * g, largest difference relative to
+    beta1 * |m| + (1 - beta1) * |g| (the size of the terms, so cancellation near m = 0 does not inflate it);
+    pow: beta ** t (pow) against t repeated multiplications, largest relative difference of 1 - beta^t,
+    over betas in [0.5, 0.99999] and t in 1 .. 100.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    m = torch.randn(samples, generator=generator, dtype=torch.float64)
+    g = torch.randn(samples, generator=generator, dtype=torch.float64)
+    betas = 0.5 + 0.49999 * torch.rand(samples, generator=generator, dtype=torch.float64)
+    worst_lerp = 0.0
+    worst_pow = 0.0
+    for index in range(samples):
+        beta = float(betas[index])
+        torch_m = torch.lerp(m[index : index + 1], g[index : index + 1], 1 - beta).item()
+        spec_m = beta * float(m[index]) + (1.0 - beta) * float(g[index])
+        size = beta * abs(float(m[index])) + (1.0 - beta) * abs(float(g[index]))
+        worst_lerp = max(worst_lerp, abs(torch_m - spec_m) / size)
+        t = 1 + index % 100
+        power = 1.0
+        for _ in range(t):
+            power = power * beta
+        torch_correction = 1 - beta**t
+        spec_correction = 1.0 - power
+        worst_pow = max(worst_pow, abs(torch_correction - spec_correction) / abs(torch_correction))
+    return {"lerp": worst_lerp, "pow": worst_pow}
 
 
 # ---------------------------------------------------------------- comparison
@@ -334,6 +393,10 @@ def _walk(
             return
         for index, value in enumerate(expected):
             yield from _walk(value, got[index], [*parts, index], errors)
+        return
+    if isinstance(expected, int) and not isinstance(expected, bool):  # a count: Adam's step
+        if got != expected:
+            errors.append(f"{_path(parts)}: expected the count {expected}, got {got!r:.60}")
         return
     if not isinstance(got, float):
         errors.append(f"{_path(parts)}: expected a number, got {got!r:.60}")

@@ -16,7 +16,7 @@ import 'dart:io';
 
 import 'package:backprop_port/backprop_port.dart';
 
-const Map<String, String> implementation = {'name': 'backprop-spec-dart', 'language': 'dart', 'version': '1.0.0'};
+const Map<String, String> implementation = {'name': 'backprop-spec-dart', 'language': 'dart', 'version': '1.1.0'};
 
 /// One message, one line, flushed before the next line is read.
 ///

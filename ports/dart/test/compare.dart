@@ -11,6 +11,20 @@
 
 import 'dart:convert';
 
+
+const List<String> _updateKeys = [
+  'dL_dw',
+  'dL_db',
+  'momentum_buffer_w',
+  'momentum_buffer_b',
+  'adam_step',
+  'adam_m_w',
+  'adam_m_b',
+  'adam_v_w',
+  'adam_v_b',
+  'w',
+  'b',
+];
 /// Eq. 9.1: |got - expected| <= abs + rel * |expected|.
 /// withinTolerance(1.0 + 1e-10, 1.0, abs 1e-12, rel 1e-9) -> true
 bool withinTolerance(double got, double expected, double abs, double rel) {
@@ -122,7 +136,8 @@ List<NumberPair> _numbersInComputationOrder(Map expected, Map got) {
     final e_updates = e_step['layers'] as List;
     final g_updates = g_step['layers'] as List;
     for (var layerIndex = 0; layerIndex < e_updates.length; layerIndex++) {
-      for (final key in ['dL_dw', 'dL_db', 'momentum_buffer_w', 'momentum_buffer_b', 'w', 'b']) {
+      for (final key in _updateKeys) {
+        if (!(e_updates[layerIndex] as Map).containsKey(key)) continue; // Adam's keys only in Adam traces
         final path = '$stepPath.layers[$layerIndex].$key';
         _collectNumbers((e_updates[layerIndex] as Map)[key], (g_updates[layerIndex] as Map)[key], path, numbers);
       }

@@ -132,6 +132,29 @@ void main() {
       expect(update.momentum_buffer_b, isNull);
       expect(w[0][0], equals(1.5));
     });
+
+    test("Adam's helpers: their doc comment examples (spec section 6.4.1)", () {
+      expect(decoupledDecay(2.0, 0.1, 0.5), equals(1.9));
+      expect(nextAdamM(1.0, 2.0, 0.5), equals(1.5));
+      expect(nextAdamV(2.0, 2.0, 0.5), equals(3.0));
+      expect(betaPower(0.5, 3), equals(0.125));
+      expect(betaPower(0.9, 0), equals(1.0));
+    });
+
+    test('one Adam step of the seed neuron, by hand: w = 1.5999999995, b = 0.599999999', () {
+      // g_w = -2, g_b = -1; m_hat = g and sqrt(v_hat) = |g| on the first step, so each
+      // parameter moves by lr * |g| / (|g| + eps)
+      final layer = Layer('identity', null, [
+        [1.5],
+      ], [0.5]);
+      final update = adamUpdateLayer(layer, [
+        [-2.0],
+      ], [-1.0], null, const Optimizer(0.1, 0.0, 0.0, 'adam'));
+      expect(update.adam_step, equals(1));
+      expect(update.w[0][0], closeTo(1.5999999995, 1e-15));
+      expect(update.b[0], closeTo(0.599999999, 1e-15));
+      expect(update.momentum_buffer_w, isNull);
+    });
   });
 
   group('training (spec sections 6.3, 6.5)', () {

@@ -47,7 +47,7 @@ test("hello, run, bad run, bye", () => {
   assert.equal(messages[0].type, "hello");
   assert.equal(messages[0].protocol, 1);
   assert.equal(messages[0].implementation.language, "javascript");
-  assert.equal(messages[0].features.length, 16);
+  assert.equal(messages[0].features.length, 18); // spec 1.0's 16, and adam, adamw (1.1)
   assert.equal(messages[1].type, "result");
   assert.equal(messages[1].id, "seed/single-neuron");
   assert.deepEqual(messages[1].trace.steps[0].layers[0].w, [[1.7]]);

@@ -6,6 +6,20 @@
 // first mismatch reported is the first thing that went wrong.
 // Left out: ulp distances and the bug diagnosis of the runner.
 
+const UPDATE_KEYS = [
+  "dL_dw",
+  "dL_db",
+  "momentum_buffer_w",
+  "momentum_buffer_b",
+  "adam_step",
+  "adam_m_w",
+  "adam_m_b",
+  "adam_v_w",
+  "adam_v_b",
+  "w",
+  "b",
+];
+
 /**
  * Eq. 9.1: |got - expected| <= abs + rel * |expected|.
  * withinTolerance(1.0 + 1e-10, 1.0, {abs: 1e-12, rel: 1e-9}) -> true
@@ -117,7 +131,8 @@ function numbersInComputationOrder(expected, got) {
     }
     numbers.push([`${stepPath}.loss`, e_step.loss, g_step.loss]);
     for (let layerIndex = 0; layerIndex < e_step.layers.length; layerIndex++) {
-      for (const key of ["dL_dw", "dL_db", "momentum_buffer_w", "momentum_buffer_b", "w", "b"]) {
+      for (const key of UPDATE_KEYS) {
+        if (!(key in e_step.layers[layerIndex])) continue; // Adam's keys only in Adam traces
         const path = `${stepPath}.layers[${layerIndex}].${key}`;
         collectNumbers(e_step.layers[layerIndex][key], g_step.layers[layerIndex][key], path, numbers);
       }

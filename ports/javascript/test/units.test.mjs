@@ -22,7 +22,14 @@ import { CaseError, caseFeatures, caseFromJson, traceToJson } from "../casefile.
 import { compareTraces, withinTolerance } from "./compare.mjs";
 import { binaryCrossEntropy, categoricalCrossEntropy, fused_dL_dz, loss_dL_da, lossValue } from "../losses.mjs";
 import { traceExample } from "../network.mjs";
-import { decayedGradient, nextMomentumBuffer } from "../optimizer.mjs";
+import {
+  betaPower,
+  decayedGradient,
+  decoupledDecay,
+  nextAdamM,
+  nextAdamV,
+  nextMomentumBuffer,
+} from "../optimizer.mjs";
 import { Example, Layer } from "../records.mjs";
 import { train } from "../training.mjs";
 
@@ -245,4 +252,49 @@ test("finite differences agree with dL_dw and dL_db for every activation and los
       }
     }
   }
+});
+
+// --- Adam and AdamW (spec section 6.4.1)
+
+test("Adam's helpers: their docstring examples", () => {
+  assert.equal(decoupledDecay(2.0, 0.1, 0.5), 1.9);
+  assert.equal(decoupledDecay(2.0, 0.1, 0.0), 2.0);
+  assert.equal(nextAdamM(0.0, 2.0, 0.5), 1.0);
+  assert.equal(nextAdamM(1.0, 2.0, 0.5), 1.5);
+  assert.equal(nextAdamV(0.0, 2.0, 0.5), 2.0);
+  assert.equal(nextAdamV(2.0, 2.0, 0.5), 3.0);
+  assert.equal(betaPower(0.5, 3), 0.125);
+  assert.equal(betaPower(0.9, 0), 1.0);
+});
+
+test("one Adam step of the seed neuron, by hand: w = 1.5999999995, b = 0.599999999", () => {
+  // g_w = -2, g_b = -1; m_hat = g and sqrt(v_hat) = |g| on the first step, so each
+  // parameter moves by lr * |g| / (|g| + eps): 0.1 * 2 / (2 + 1e-8) and 0.1 / (1 + 1e-8)
+  const adamCase = { ...SEED_CASE, n_steps: 1, optimizer: { algorithm: "adam", lr: 0.1 } };
+  const update = traceToJson(train(caseFromJson(adamCase))).steps[0].layers[0];
+  assert.equal(update.adam_step, 1);
+  assert.ok(Math.abs(update.w[0][0] - 1.5999999995) < 1e-15);
+  assert.ok(Math.abs(update.b[0] - 0.599999999) < 1e-15);
+  assert.ok(Math.abs(update.adam_v_w[0][0] - 0.004) < 1e-17); // 1 - 0.999 is 0.0010000000000000009 in binary64
+  assert.equal(update.momentum_buffer_w, null);
+  assert.deepEqual(Object.keys(update), [
+    "dL_dw", "dL_db", "momentum_buffer_w", "momentum_buffer_b",
+    "adam_step", "adam_m_w", "adam_m_b", "adam_v_w", "adam_v_b", "w", "b",
+  ]);
+});
+
+test("an SGD trace has no Adam keys (it reads as in spec 1.0)", () => {
+  const update = traceToJson(train(caseFromJson(SEED_CASE))).steps[0].layers[0];
+  assert.deepEqual(Object.keys(update), ["dL_dw", "dL_db", "momentum_buffer_w", "momentum_buffer_b", "w", "b"]);
+});
+
+test("Adam's case rules: no momentum, known algorithms, betas below 1", () => {
+  const withOptimizer = (optimizer) => ({ ...SEED_CASE, optimizer: optimizer });
+  assert.throws(() => caseFromJson(withOptimizer({ algorithm: "adam", lr: 0.1, momentum: 0.9 })), /momentum is SGD's/);
+  assert.throws(() => caseFromJson(withOptimizer({ algorithm: "rmsprop", lr: 0.1 })), /optimizer.algorithm/);
+  assert.throws(() => caseFromJson(withOptimizer({ algorithm: "adam", lr: 0.1, betas: [0.9, 1.0] })), /betas\[1\]/);
+  const adamw = caseFromJson(withOptimizer({ algorithm: "adamw", lr: 0.1, weight_decay: 0.01 }));
+  assert.deepEqual(caseFeatures(adamw), ["adamw", "identity", "multi_step", "sse", "weight_decay"]);
+  assert.deepEqual(adamw.optimizer.betas, [0.9, 0.999]);
+  assert.equal(adamw.optimizer.eps, 1e-8);
 });

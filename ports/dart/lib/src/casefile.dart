@@ -34,11 +34,14 @@ const List<String> FEATURES = [
   'multi_step',
   'momentum',
   'weight_decay',
+  'adam', // since spec 1.1
+  'adamw',
 ];
 
 const List<String> _activations = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'softmax'];
 const List<String> _losses = ['sse', 'half_sse', 'mse', 'binary_cross_entropy', 'categorical_cross_entropy'];
 const List<String> _reductions = ['mean', 'sum'];
+const List<String> _algorithms = ['sgd', 'adam', 'adamw'];
 
 /// A case that breaks spec section 7.1; [problems] lists every broken rule.
 class CaseError implements Exception {
@@ -162,13 +165,23 @@ Layer? _readLayer(Object? value, String path, List<String> problems) {
   return Layer(activation, slope, w, b);
 }
 
-/// Reads the optimizer object, filling in momentum 0.0 and weight_decay 0.0.
+/// Reads the optimizer object, filling in algorithm 'sgd', momentum 0.0 and
+/// weight_decay 0.0 (and for Adam betas [0.9, 0.999] and eps 1e-8).
 Optimizer? _readOptimizer(Object? value, List<String> problems) {
   if (value is! Map) {
     problems.add('at optimizer: expected an object with "lr"');
     return null;
   }
-  _checkKeys(value, ['lr', 'momentum', 'weight_decay'], 'optimizer', problems);
+  _checkKeys(value, ['algorithm', 'lr', 'momentum', 'weight_decay', 'betas', 'eps'], 'optimizer', problems);
+  var algorithm = 'sgd';
+  if (value.containsKey('algorithm')) {
+    final given = value['algorithm'];
+    if (given is String && _algorithms.contains(given)) {
+      algorithm = given;
+    } else {
+      problems.add('at optimizer.algorithm: expected one of ${_algorithms.join(', ')}, got ${jsonEncode(given)}');
+    }
+  }
   final lr = _readNumber(value['lr'], 'optimizer.lr', problems);
   if (lr != null && !(lr > 0.0)) {
     problems.add('at optimizer.lr: expected a number > 0, got $lr');
@@ -187,8 +200,37 @@ Optimizer? _readOptimizer(Object? value, List<String> problems) {
       problems.add('at optimizer.weight_decay: expected a number >= 0, got $weight_decay');
     }
   }
+  if (algorithm != 'sgd' && momentum != 0.0) {
+    problems.add("at optimizer.momentum: momentum is SGD's; $algorithm keeps its own moving averages (betas)");
+  }
+  double? beta1 = 0.9;
+  double? beta2 = 0.999;
+  if (value.containsKey('betas')) {
+    final betas = value['betas'];
+    if (betas is! List || betas.length != 2) {
+      problems.add('at optimizer.betas: expected a list of two numbers [beta1, beta2]');
+      beta1 = null;
+    } else {
+      beta1 = _readNumber(betas[0], 'optimizer.betas[0]', problems);
+      beta2 = _readNumber(betas[1], 'optimizer.betas[1]', problems);
+      if (beta1 != null && !(beta1 >= 0.0 && beta1 < 1.0)) {
+        problems.add('at optimizer.betas[0]: expected 0 <= beta < 1, got $beta1');
+      }
+      if (beta2 != null && !(beta2 >= 0.0 && beta2 < 1.0)) {
+        problems.add('at optimizer.betas[1]: expected 0 <= beta < 1, got $beta2');
+      }
+    }
+  }
+  double? eps = 1e-8;
+  if (value.containsKey('eps')) {
+    eps = _readNumber(value['eps'], 'optimizer.eps', problems);
+    if (eps != null && !(eps > 0.0)) {
+      problems.add('at optimizer.eps: expected a number > 0, got $eps');
+    }
+  }
   if (lr == null || momentum == null || weight_decay == null) return null;
-  return Optimizer(lr, momentum, weight_decay);
+  if (beta1 == null || beta2 == null || eps == null) return null;
+  return Optimizer(lr, momentum, weight_decay, algorithm, [beta1, beta2], eps);
 }
 
 /// Reads one example object {"x": [...], "y": [...]}.
@@ -407,6 +449,7 @@ List<String> caseFeatures(Case trainingCase) {
   if (trainingCase.n_steps > 1) _addOnce(features, 'multi_step');
   if (trainingCase.optimizer.momentum != 0.0) _addOnce(features, 'momentum');
   if (trainingCase.optimizer.weight_decay != 0.0) _addOnce(features, 'weight_decay');
+  if (trainingCase.optimizer.algorithm != 'sgd') _addOnce(features, trainingCase.optimizer.algorithm);
   features.sort();
   return features;
 }
@@ -461,14 +504,23 @@ Map<String, Object?> traceToJson(Trace trace) {
     final layers = <Object?>[];
     for (var layerIndex = 0; layerIndex < step.layers.length; layerIndex++) {
       final update = step.layers[layerIndex];
-      layers.add(<String, Object?>{
+      final entry = <String, Object?>{
         'dL_dw': _copyMatrix(update.dL_dw),
         'dL_db': _copyVector(update.dL_db),
         'momentum_buffer_w': _copyMatrix(update.momentum_buffer_w), // null when momentum is 0
         'momentum_buffer_b': _copyVector(update.momentum_buffer_b),
-        'w': _copyMatrix(update.w),
-        'b': _copyVector(update.b),
-      });
+      };
+      if (update.adam_step != null) {
+        // Adam's state, only in Adam and AdamW traces (spec 1.1): an SGD trace stays as in 1.0
+        entry['adam_step'] = update.adam_step;
+        entry['adam_m_w'] = _copyMatrix(update.adam_m_w);
+        entry['adam_m_b'] = _copyVector(update.adam_m_b);
+        entry['adam_v_w'] = _copyMatrix(update.adam_v_w);
+        entry['adam_v_b'] = _copyVector(update.adam_v_b);
+      }
+      entry['w'] = _copyMatrix(update.w);
+      entry['b'] = _copyVector(update.b);
+      layers.add(entry);
     }
     steps.add(<String, Object?>{'examples': examples, 'loss': step.loss, 'layers': layers});
   }

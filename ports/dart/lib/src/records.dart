@@ -23,10 +23,14 @@ class Layer {
 /// SGD settings (spec section 6.4).
 class Optimizer {
   final double lr;
-  final double momentum; // 0.0 turns momentum off
+  final double momentum; // 0.0 turns momentum off; always 0.0 for adam and adamw
   final double weight_decay; // 0.0 turns weight decay off
+  final String algorithm; // 'sgd', 'adam' or 'adamw' (spec section 6.4.1)
+  final List<double> betas; // Adam's [beta1, beta2]
+  final double eps; // Adam's eps, added outside the square root
 
-  const Optimizer(this.lr, this.momentum, this.weight_decay);
+  const Optimizer(this.lr, this.momentum, this.weight_decay,
+      [this.algorithm = 'sgd', this.betas = const [0.9, 0.999], this.eps = 1e-8]);
 }
 
 /// One training example.
@@ -80,8 +84,14 @@ class LayerUpdate {
   final List<double>? momentum_buffer_b; // null when momentum is 0
   final List<List<double>> w; // weights after the step
   final List<double> b; // biases after the step
+  final int? adam_step; // Adam's step count t (1 first); null for SGD
+  final List<List<double>>? adam_m_w; // Adam's first moment of every weight; null for SGD
+  final List<double>? adam_m_b; // of every bias
+  final List<List<double>>? adam_v_w; // Adam's second moment of every weight; null for SGD
+  final List<double>? adam_v_b; // of every bias
 
-  const LayerUpdate(this.dL_dw, this.dL_db, this.momentum_buffer_w, this.momentum_buffer_b, this.w, this.b);
+  const LayerUpdate(this.dL_dw, this.dL_db, this.momentum_buffer_w, this.momentum_buffer_b, this.w, this.b,
+      [this.adam_step, this.adam_m_w, this.adam_m_b, this.adam_v_w, this.adam_v_b]);
 }
 
 /// One training step: every example, the batch loss, every layer's update.

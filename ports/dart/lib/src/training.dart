@@ -93,7 +93,9 @@ Trace train(Case trainingCase) {
     for (var layerIndex = 0; layerIndex < nLayers; layerIndex++) {
       final dL_dw = reduce_dL_dw(examples, layerIndex, trainingCase.reduction); // eq. 6.11
       final dL_db = reduce_dL_db(examples, layerIndex, trainingCase.reduction); // eq. 6.12
-      updates.add(updateLayer(
+      // SGD (spec section 6.4), or Adam and AdamW (spec section 6.4.1)
+      final update = trainingCase.optimizer.algorithm == 'sgd' ? updateLayer : adamUpdateLayer;
+      updates.add(update(
         layers[layerIndex],
         dL_dw,
         dL_db,
