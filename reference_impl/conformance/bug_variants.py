@@ -14,14 +14,26 @@ Never import this from the math core, and never use it to produce vectors.
 """
 
 import math
+import struct
 from dataclasses import dataclass
+from fractions import Fraction
 
 from reference_impl.core.activations import activate_prime, softmax
 from reference_impl.core.losses import fused_dL_dz, is_fused, loss_dL_da, loss_value
 from reference_impl.core.network import forward_layer_a, forward_layer_z, layer_dL_dw, layer_dL_dx
 from reference_impl.core.optimizer import update_layer
-from reference_impl.core.records import Case, ExampleTrace, Layer, LayerTrace, LayerUpdate, Optimizer, StepTrace, Trace
-from reference_impl.core.training import reduce_loss
+from reference_impl.core.records import (
+    Case,
+    Example,
+    ExampleTrace,
+    Layer,
+    LayerTrace,
+    LayerUpdate,
+    Optimizer,
+    StepTrace,
+    Trace,
+)
+from reference_impl.core.training import reduce_loss, train
 
 
 class VariantCannotRunError(Exception):
@@ -74,6 +86,9 @@ VARIANTS: list[Variant] = [
         "sigma = 1 / (1 + e^-z) and sigma' = e^-z / (1 + e^-z)^2 with IEEE overflow",
     ),
 ]
+# not bugs: the same arithmetic in another order, which only --strict can see (bit_causes.py)
+BIT_LEVEL_FORMS = frozenset({"sum_descending", "bias_first", "fma_weighted_sum"})
+
 for _used in SQUARED_LOSSES:
     for _declared in SQUARED_LOSSES:
         if _used != _declared:
@@ -122,7 +137,27 @@ def _loss_used(forms: frozenset[str], declared: str, for_gradient: bool) -> str:
     return declared
 
 
+def _fma(a: float, b: float, c: float) -> float:
+    """a * b + c rounded once, as a fused multiply-add instruction does (exact through fractions)."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def _bit_level_z(layer: Layer, inputs: list[float], forms: frozenset[str]) -> list[float]:
+    """The weighted sums in another order of operations: the same math, other rounding."""
+    z = [0.0] * len(layer.b)
+    for j in range(len(layer.b)):
+        order = range(len(inputs) - 1, -1, -1) if "sum_descending" in forms else range(len(inputs))
+        total = layer.b[j] if "bias_first" in forms else 0.0
+        fused = "fma_weighted_sum" in forms
+        for k in order:
+            total = _fma(layer.w[j][k], inputs[k], total) if fused else total + layer.w[j][k] * inputs[k]
+        z[j] = total if "bias_first" in forms else total + layer.b[j]
+    return z
+
+
 def _forward_z(layer: Layer, inputs: list[float], forms: frozenset[str]) -> list[float]:
+    if forms & BIT_LEVEL_FORMS:
+        return _bit_level_z(layer, inputs, forms)
     if "transposed_weights_forward" not in forms:
         return forward_layer_z(layer, inputs)
     n_neurons = len(layer.b)
@@ -368,3 +403,99 @@ def _reduce_dL_db(this_layer: list[LayerTrace], reduction: str, forms: frozenset
             total = total + trace.dL_db[j]
         batch[j] = total / len(this_layer) if reduction == "mean" else total
     return batch
+
+
+# ---- binary32 arithmetic: the reference run with every number rounded to float32 ---------------
+
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def to_float32(value: float) -> float:
+    """The binary32 value nearest to `value` (round to nearest even), inf beyond the range.
+
+    to_float32(0.1) -> 0.10000000149011612
+    """
+    if not math.isfinite(value):
+        return value
+    try:
+        rounded: float = struct.unpack("<f", struct.pack("<f", value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
+    return rounded
+
+
+class _Float32(float):
+    """A float whose + - * / round the result to binary32, as a float32 port's arithmetic does.
+
+    Library functions (math.exp, math.tanh) return plain floats; the next operation rounds them.
+    """
+
+    def __add__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(self) + float(other)))
+
+    def __radd__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(other) + float(self)))
+
+    def __sub__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(self) - float(other)))
+
+    def __rsub__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(other) - float(self)))
+
+    def __mul__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(self) * float(other)))
+
+    def __rmul__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(other) * float(self)))
+
+    def __truediv__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(self) / float(other)))
+
+    def __rtruediv__(self, other: float) -> "_Float32":  # type: ignore[override]
+        return _Float32(to_float32(float(other) / float(self)))
+
+    def __neg__(self) -> "_Float32":
+        return _Float32(-float(self))
+
+
+def _f32(value: float) -> float:
+    return _Float32(to_float32(value))
+
+
+def float32_case(case: Case) -> Case:
+    """The case with every input number rounded to binary32 and carried as a rounding float."""
+    layers = [
+        Layer(
+            activation=layer.activation,
+            slope=_f32(layer.slope),
+            w=[[_f32(value) for value in row] for row in layer.w],
+            b=[_f32(value) for value in layer.b],
+        )
+        for layer in case.layers
+    ]
+    batches = [
+        [Example([_f32(value) for value in example.x], [_f32(value) for value in example.y]) for example in batch]
+        for batch in case.batches
+    ]
+    optimizer = Optimizer(
+        lr=_f32(case.optimizer.lr),
+        momentum=_f32(case.optimizer.momentum),
+        weight_decay=_f32(case.optimizer.weight_decay),
+    )
+    return Case(
+        layers=layers,
+        batches=batches,
+        loss=case.loss,
+        reduction=case.reduction,
+        optimizer=optimizer,
+        n_steps=case.n_steps,
+    )
+
+
+def run_float32(case: Case) -> Trace:
+    """Train `case` as a float32 port would: inputs and every result of + - * / rounded to binary32.
+
+    The diagnosis measures from it how far binary32 rounding moves each number of this case,
+    instead of guessing a closeness.
+    """
+    return train(float32_case(case))
