@@ -7,7 +7,7 @@ vectors, and score what a porter reads:
 - located: the first block shown names a first wrong quantity where the mistake first shows;
 - named first: the first block shown names the right catalogue bug first;
 - named anywhere: the right catalogue bug appears anywhere in the output;
-- confidently wrong: some vector names a wrong bug as matching every number;
+- confidently wrong: some vector names a wrong bug first, as matching every number;
 - actionable: named first, or the first block or the run verdict cites an equation of the mistake.
 
     python scripts/diagnosis_benchmark.py            # write docs/porting/diagnosis_benchmark.json
@@ -106,12 +106,15 @@ def score(mistake: Mistake, report: dict[str, Any], text: str) -> dict[str, Any]
     first_suspects = [suspect["bug"] for suspect in first["suspects"]] if first else []
     named_first = mistake.bug is not None and first_suspects[:1] == [mistake.bug]
     named_anywhere = mistake.bug is not None and re.search(rf"\b{mistake.bug}\b", text) is not None
+    # a wrong bug named first and said to match every number (a second suspect that truly gives the
+    # same numbers, such as a missing derivative beside relu'(0) = 1 at a kink, is not counted)
     confident = sorted(
         {
-            suspect["bug"]
+            vector["suspects"][0]["bug"]
             for vector in report["vectors"]
-            for suspect in vector["suspects"]
-            if suspect["agreement"].startswith("every number") and suspect["bug"] != mistake.bug
+            if vector["suspects"]
+            and vector["suspects"][0]["agreement"].startswith("every number")
+            and vector["suspects"][0]["bug"] != mistake.bug
         }
     )
     pointed = cited("\n".join(shown[0]) if shown else "") | cited(verdict_text(text))
@@ -165,7 +168,8 @@ def build(names: Sequence[str] | None = None) -> dict[str, Any]:
         records = list(pool.map(run_mistake, chosen))
     return {
         "about": "Written by scripts/diagnosis_benchmark.py from real runs of backprop-spec validate --strict on "
-        "patched copies of ports/javascript/; never edit by hand. Check with: python scripts/diagnosis_benchmark.py --check",
+        "patched copies of ports/javascript/; never edit by hand. Check with: python "
+        "scripts/diagnosis_benchmark.py --check",
         "vectors": list(VECTORS),
         "totals": totals(records),
         "mistakes": records,

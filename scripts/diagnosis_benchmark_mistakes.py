@@ -116,7 +116,8 @@ MISTAKES: tuple[Mistake, ...] = (
         "softmax subtracts z[0] (the loop that finds the largest logit left out)",
         _one(
             "activations.mjs",
-            "  let largest = z[0];\n  for (let k = 1; k < n; k++) {\n    if (z[k] > largest) {\n      largest = z[k];\n    }\n  }\n  const exps",
+            "  let largest = z[0];\n  for (let k = 1; k < n; k++) "
+            "{\n    if (z[k] > largest) {\n      largest = z[k];\n    }\n  }\n  const exps",
             "  let largest = z[0];\n  const exps",
         ),
         "softmax_wrong_shift",
@@ -283,7 +284,8 @@ MISTAKES: tuple[Mistake, ...] = (
         "a hidden layer's dL_dz uses the activation of the layer above",
         _one(
             "network.mjs",
-            "      dL_da = dL_dx_from_above; // the dL_dx of the layer above, to the bit\n      dL_dz = layer_dL_dz(layer, z, a, dL_da);",
+            "      dL_da = dL_dx_from_above; // the dL_dx of the layer above, to the bit\n      dL_dz = "
+            "layer_dL_dz(layer, z, a, dL_da);",
             "      dL_da = dL_dx_from_above;\n      dL_dz = layer_dL_dz(layers[layerIndex + 1], z, a, dL_da);",
         ),
         None,
@@ -360,8 +362,10 @@ MISTAKES: tuple[Mistake, ...] = (
         "the batch dL_dw accumulated into the first example's own dL_dw rows (an alias, then written over)",
         _one(
             "training.mjs",
-            "    const row = new Array(nInputs).fill(0.0); // [n_inputs]\n    for (let k = 0; k < nInputs; k++) {\n      let total = 0.0;\n      for (let exampleIndex = 0;",
-            "    const row = examples[0].layers[layerIndex].dL_dw[j];\n    for (let k = 0; k < nInputs; k++) {\n      let total = 0.0;\n      for (let exampleIndex = 0;",
+            "    const row = new Array(nInputs).fill(0.0); // [n_inputs]\n    for (let k = 0; k < nInputs; "
+            "k++) {\n      let total = 0.0;\n      for (let exampleIndex = 0;",
+            "    const row = examples[0].layers[layerIndex].dL_dw[j];\n    for (let k = 0; k < nInputs; k++) "
+            "{\n      let total = 0.0;\n      for (let exampleIndex = 0;",
         ),
         "aliased_arrays",
         ("dL_dw",),
@@ -372,7 +376,8 @@ MISTAKES: tuple[Mistake, ...] = (
         "the step loss summed over the batch under the mean reduction (the gradients are right)",
         _one(
             "training.mjs",
-            '  if (reduction === "mean") {\n    total = total / m;\n  }\n  return total;\n}\n\nexport function reduce_dL_dw',
+            '  if (reduction === "mean") {\n    total = total / m;\n  }\n  return total;\n}\n\n'
+            "export function reduce_dL_dw",
             "  return total;\n}\n\nexport function reduce_dL_dw",
         ),
         None,
@@ -388,7 +393,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "    const batch = trainingCase.batches[(stepIndex + 1) % trainingCase.batches.length];",
         ),
         "batch_cycling",
-        ("z", "a", "loss"),
+        ("z", "a", "loss", "examples"),
         ("6.5",),
     ),
     Mistake(
@@ -437,8 +442,10 @@ MISTAKES: tuple[Mistake, ...] = (
         (
             Patch(
                 "optimizer.mjs",
-                "        buffer_w_row[k] = nextMomentumBuffer(old, g, momentum); // eq. 6.14\n        g = buffer_w_row[k];\n      }\n      new_w_row[k] = layer.w[j][k] - lr * g;",
-                "        buffer_w_row[k] = nextMomentumBuffer(old, lr * g, momentum);\n        g = buffer_w_row[k] / lr;\n      }\n      new_w_row[k] = layer.w[j][k] - lr * g;",
+                "        buffer_w_row[k] = nextMomentumBuffer(old, g, momentum); // eq. 6.14\n        g = "
+                "buffer_w_row[k];\n      }\n      new_w_row[k] = layer.w[j][k] - lr * g;",
+                "        buffer_w_row[k] = nextMomentumBuffer(old, lr * g, momentum);\n        g = "
+                "buffer_w_row[k] / lr;\n      }\n      new_w_row[k] = layer.w[j][k] - lr * g;",
             ),
         ),
         None,

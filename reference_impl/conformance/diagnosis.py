@@ -22,7 +22,7 @@ Not here: what to say when nothing matches (signatures.py), the whole run
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from reference_impl.conformance.bug_variants import (
     VARIANTS,
@@ -94,7 +94,7 @@ def _position(path: str, order: dict[str, int]) -> float:
     return math.inf
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 

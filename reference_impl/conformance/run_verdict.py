@@ -66,7 +66,7 @@ def _bad(outcome: Outcome) -> bool:
 
 
 def simplest_first(outcomes: list[Outcome]) -> list[Outcome]:
-    """The failing and errored vectors, fewest steps, examples, layers and neurons first."""
+    """The failing vectors, then the errored ones, each fewest steps, examples, layers and neurons first."""
 
     def size(outcome: Outcome) -> tuple[float, ...]:
         if outcome.facts is None:
@@ -74,7 +74,8 @@ def simplest_first(outcomes: list[Outcome]) -> list[Outcome]:
         return tuple(float(number) for number in outcome.facts.size)
 
     bad = [outcome for outcome in outcomes if _bad(outcome)]
-    return sorted(bad, key=lambda outcome: (size(outcome), outcome.id))
+    # a failure with numbers tells more than a crash: failures first, then errors
+    return sorted(bad, key=lambda outcome: (outcome.status == "errored", size(outcome), outcome.id))
 
 
 def _first_line(outcome: Outcome) -> str:

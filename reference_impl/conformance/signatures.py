@@ -13,7 +13,7 @@ Not here: naming catalogue bugs (diagnosis.py), the whole run (run_verdict.py).
 
 import math
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from reference_impl.conformance.compare import Comparison, flat_numbers
 from reference_impl.format.json_path import value_at
@@ -58,6 +58,10 @@ def parse(path: str) -> dict[str, Any] | None:
 def equation_line(vector: dict[str, Any], path: str) -> str:
     """Which spec equation computes the quantity at `path`, and which equations feed it."""
     where = parse(path)
+    if where is None and path == "steps":
+        return "the trace holds one step per training step, n_steps of them (spec sections 6.5 and 7.2)"
+    if where is None and re.fullmatch(r"steps\[\d+\]\.examples", path):
+        return "a step holds one example per example of its batch, batches[s mod n_batches] (spec section 6.5)"
     if where is None:
         return "read spec section 7.2 (the trace's shape: steps, examples, layers and their keys)"
     case = vector["case"]
@@ -86,11 +90,17 @@ def equation_line(vector: dict[str, Any], path: str) -> str:
     if key == "dL_dz" and is_output and loss in FUSED:
         return f"the fused output dL_dz is spec eq. {gradient_eq}; fed by a and y"
     if key == "dL_dz" and activation == "softmax":
-        return f"a softmax layer's dL_dz is spec eq. 6.6 with the Jacobian eq. {prime}; fed by dL_da (eq. {gradient_eq}) and a"
+        return (
+            f"a softmax layer's dL_dz is spec eq. 6.6 with the Jacobian eq. {prime}; fed by dL_da (eq. "
+            f"{gradient_eq}) and a"
+        )
     if key == "dL_dz":
         feeder = f"eq. {gradient_eq}" if is_output else "eq. 6.5, the dL_dx of the layer above (eq. 6.9)"
         equation = "6.4" if is_output else "6.5"
-        return f"dL_dz is spec eq. {equation}: dL_da * f'(z) with {activation}' (eq. {prime}); fed by dL_da ({feeder}) and z"
+        return (
+            f"dL_dz is spec eq. {equation}: dL_da * f'(z) with {activation}' (eq. {prime}); fed by dL_da "
+            f"({feeder}) and z"
+        )
     if key == "dL_dw" and in_example:
         return (
             "an example's dL_dw is spec eq. 6.7: dL_dz[j] * (input k of this layer); fed by dL_dz and the layer's input"
@@ -100,17 +110,26 @@ def equation_line(vector: dict[str, Any], path: str) -> str:
     if key == "dL_dx":
         return "dL_dx is spec eq. 6.9: sum over j of w[j][k] * dL_dz[j]; fed by w (before the step) and dL_dz"
     if key == "dL_dw":
-        return "the batch dL_dw is spec eq. 6.11 (sum over examples in order, / m for mean); fed by each example's dL_dw (eq. 6.7)"
+        return (
+            "the batch dL_dw is spec eq. 6.11 (sum over examples in order, / m for mean); fed by each "
+            "example's dL_dw (eq. 6.7)"
+        )
     if key == "dL_db":
         return "the batch dL_db is spec eq. 6.12 (like eq. 6.11); fed by each example's dL_db (eq. 6.8)"
     if key.startswith("momentum_buffer"):
-        return "the momentum buffer is spec eq. 6.14 (momentum * last step's buffer + g); fed by g of eq. 6.13 and the batch gradient"
+        return (
+            "the momentum buffer is spec eq. 6.14 (momentum * last step's buffer + g); fed by g of eq. 6.13 "
+            "and the batch gradient"
+        )
     if key in ("w", "b"):
-        return "the updated parameter is spec eq. 6.15 (p - lr * g); fed by eq. 6.13 (weight decay), eq. 6.14 (momentum), the batch gradient"
+        return (
+            "the updated parameter is spec eq. 6.15 (p - lr * g); fed by eq. 6.13 (weight decay), eq. 6.14 "
+            "(momentum), the batch gradient"
+        )
     return "read spec section 6"
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -265,7 +284,10 @@ def _accumulates(expected: Any, got: Any, quantity: str, where: dict[str, Any]) 
         checked = checked + 1
     if checked == 0:
         return None
-    return f"got[step {where['step']}] = expected[step {where['step']}] + got[step {where['step'] - 1}]: accumulated across steps, never reset"
+    return (
+        f"got[step {where['step']}] = expected[step {where['step']}] + got[step {where['step'] - 1}]: "
+        "accumulated across steps, never reset"
+    )
 
 
 def _batch_used(vector: dict[str, Any], got: Any, step: int) -> str | None:
@@ -296,7 +318,10 @@ def _batch_used(vector: dict[str, Any], got: Any, step: int) -> str | None:
             wanted = step % len(batches)
             if batch_index == wanted:
                 return None
-            return f"step {step} trained on batch {batch_index}, not batch {wanted} (step s uses batches[s mod {len(batches)}], spec section 6.5)"
+            return (
+                f"step {step} trained on batch {batch_index}, not batch {wanted} (step s uses batches[s mod "
+                f"{len(batches)}], spec section 6.5)"
+            )
     return None
 
 
@@ -325,3 +350,18 @@ def signatures(vector: dict[str, Any], got: Any, comparison: Comparison) -> list
     if _number(first.got):
         found.append(_equal_to_other(vector, flat_numbers(expected, expected), first.path, float(first.got)))
     return lines + [line for line in found if line]
+
+
+TRACE_PATH = re.compile(r"steps\[\d+\](?:\.[A-Za-z_]+(?:\[\d+\])*)+")
+
+
+def error_signatures(vector: dict[str, Any], message: str) -> list[str]:
+    """For an errored vector: the equation of a trace path the program's message names, if any
+    ('at trace.steps[0].examples[0].layers[1].a[0]: NaN is not a finite number')."""
+    match = TRACE_PATH.search(message)
+    if match is None:
+        return []
+    try:
+        return [equation_line(vector, match.group(0))]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return []

@@ -16,7 +16,7 @@ from reference_impl.conformance.compare import Comparison, Mismatch, compare_tra
 from reference_impl.conformance.diagnosis import Suspect, diagnose
 from reference_impl.conformance.facts import VectorFacts, facts_of
 from reference_impl.conformance.protocol import Answer
-from reference_impl.conformance.signatures import signatures
+from reference_impl.conformance.signatures import error_signatures, signatures
 from reference_impl.format.vocabulary import FEATURES
 
 Status = Literal["passed", "failed", "errored", "skipped"]
@@ -122,7 +122,7 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
     if answer.said == "skipped":
         found = _Judgement(status="skipped", message=answer.text)
     elif answer.said == "error":
-        found = _Judgement(status="errored", message=answer.text)
+        found = _Judgement(status="errored", message=answer.text, signatures=error_signatures(vector, answer.text))
     else:
         try:
             found = _compare(vector, answer.trace, strict, options.diagnosis)
