@@ -346,6 +346,10 @@ def _update(
 ) -> LayerUpdate:
     if "update_sign_flipped" in forms:
         optimizer = Optimizer(lr=-optimizer.lr, momentum=optimizer.momentum, weight_decay=optimizer.weight_decay)
+    recorded_dL_dw = dL_dw
+    if "off_by_one_layer" in forms and len(dL_dw) == len(layer.w) and len(dL_dw[0]) > len(layer.w[0]):
+        # a loop over w's own shape reads only the first columns of the too-wide dL_dw
+        dL_dw = [row[: len(layer.w[0])] for row in dL_dw]
     if len(dL_dw) != len(layer.w) or len(dL_dw[0]) != len(layer.w[0]):
         raise VariantCannotRunError("dL_dw does not have the shape of w")
     if "momentum_reset_each_step" in forms:
@@ -355,6 +359,8 @@ def _update(
     update = update_layer(layer, dL_dw, dL_db, previous, optimizer)
     if forms & DECAY_FORMS and optimizer.weight_decay != 0.0:
         update = _decay_elsewhere(layer, dL_dw, dL_db, previous, optimizer, forms, update)
+    if recorded_dL_dw is not dL_dw:
+        update.dL_dw = recorded_dL_dw
     if "biases_frozen" in forms:
         return LayerUpdate(
             dL_dw=update.dL_dw,

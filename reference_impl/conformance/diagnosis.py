@@ -109,6 +109,8 @@ def _explains_first(variant_value: Any, first: Mismatch) -> bool:
     got_is_number = _is_number(first.got)
     if isinstance(variant_value, float) and not math.isfinite(variant_value):
         return not got_is_number
+    if first.abs_error is None and first.got is not None and not isinstance(first.got, float):
+        return True  # a wrong structure (a length, a type): the comparison with the variant decides
     if not (_is_number(first.expected) and got_is_number and _is_number(variant_value)):
         return not got_is_number or first.expected is None
     got, expected = float(first.got), float(first.expected)
@@ -256,3 +258,30 @@ def _unique(suspects: list[Suspect]) -> list[Suspect]:
             seen.add(suspect.bug)
             result.append(suspect)
     return result
+
+
+NON_FINITE_WORDS = ("nan", "infinity", "inf", "not a finite number", "overflow")
+
+
+def diagnose_error(vector: dict[str, Any], message: str, path: str | None) -> list[Suspect]:
+    """For a vector the program refused because a number came out NaN or infinite at `path` (as
+    its message says): the catalogue variants whose first non-finite number is at that path."""
+    if path is None or not any(word in message.lower() for word in NON_FINITE_WORDS):
+        return []
+    case = case_from_json(vector["case"], vector.get("id", "vector"), ["case"])
+    expected = vector["expected"]
+    found: list[Suspect] = []
+    for variant in VARIANTS:
+        try:
+            flat = flat_numbers(trace_to_json(run_variant(case, frozenset({variant.name}))), expected)
+        except VARIANT_FAILURES:
+            continue
+        first_bad = next((where for where, value in flat.items() if _non_finite(value)), None)
+        if first_bad == path:
+            agreement = "its first NaN or inf is where the program reported one"
+            found.append(_suspect(variant.bug, variant.name, variant.detail, agreement, 0, 0))
+    return _unique(_targets_first(found, vector.get("catches", [])))
+
+
+def _non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)

@@ -144,13 +144,13 @@ def localization(outcomes: list[Outcome]) -> list[str]:
         if failing:
             scores.append((failing / math.sqrt(len(bad) * (failing + passing)), failing, passing, feature))
     scores.sort(key=lambda item: (-item[0], item[3]))
-    perfect = [item for item in scores if item[0] == 1.0]
+    perfect = [item for item in scores if item[0] == 1.0] if good else []  # 'every other passes' needs one
     for _score, failing, _passing, feature in perfect[:2]:
         found.append(
             f"every vector with {feature} fails ({failing}) and every other passes -> "
             f"{FEATURE_EQUATIONS.get(feature, feature)}"
         )
-    if not perfect and scores and scores[0][0] >= 0.75 and _others_pass(scores[0][3], judged) >= 0.8:
+    if good and not perfect and scores and scores[0][0] >= 0.75 and _others_pass(scores[0][3], judged) >= 0.8:
         _score, failing, passing, feature = scores[0]
         found.append(
             f"the failures go with {feature}: {failing} of {len(bad)} failing vectors have it, "

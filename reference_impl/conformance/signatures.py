@@ -365,3 +365,9 @@ def error_signatures(vector: dict[str, Any], message: str) -> list[str]:
         return [equation_line(vector, match.group(0))]
     except (KeyError, IndexError, TypeError, ValueError):
         return []
+
+
+def error_path(message: str) -> str | None:
+    """The trace path an error message names, if any: 'at trace.steps[0].loss: NaN' -> 'steps[0].loss'."""
+    match = TRACE_PATH.search(message)
+    return match.group(0) if match else None

@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 from reference_impl.conformance.bit_causes import bit_cause
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace
-from reference_impl.conformance.diagnosis import Suspect, diagnose
+from reference_impl.conformance.diagnosis import Suspect, diagnose, diagnose_error
 from reference_impl.conformance.facts import VectorFacts, facts_of
 from reference_impl.conformance.protocol import Answer
-from reference_impl.conformance.signatures import error_signatures, signatures
+from reference_impl.conformance.signatures import error_path, error_signatures, signatures
 from reference_impl.format.vocabulary import FEATURES
 
 Status = Literal["passed", "failed", "errored", "skipped"]
@@ -122,7 +122,7 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
     if answer.said == "skipped":
         found = _Judgement(status="skipped", message=answer.text)
     elif answer.said == "error":
-        found = _Judgement(status="errored", message=answer.text, signatures=error_signatures(vector, answer.text))
+        found = _errored(vector, answer.text, options.diagnosis)
     else:
         try:
             found = _compare(vector, answer.trace, strict, options.diagnosis)
@@ -145,6 +145,19 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
         restarted=answer.restarted,
         facts=_facts(vector),
         signatures=found.signatures,
+    )
+
+
+def _errored(vector: dict[str, Any], message: str, run_diagnosis: bool) -> _Judgement:
+    """An error: the equation of the trace path it names, and the bugs that make NaN there."""
+    suspects: list[Suspect] = []
+    if run_diagnosis:
+        try:
+            suspects = diagnose_error(vector, message, error_path(message))
+        except Exception:  # a help, never a reason to stop
+            suspects = []
+    return _Judgement(
+        status="errored", message=message, signatures=error_signatures(vector, message), suspects=suspects
     )
 
 
