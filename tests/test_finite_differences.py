@@ -70,7 +70,11 @@ IDS = list(FILES)
 MAX_SKIPPED_PER_VECTOR = 2
 # bugs that only change the update: each step's gradients still match the (wrong)
 # parameters that step starts from, so no finite difference can see them
-UPDATE_ONLY_BUGS = frozenset({"update_sign_flipped", "biases_frozen"})
+# bugs in the update or in the state carried between steps: each step's gradients are right for the
+# parameters and the examples that step used, which is all finite differences can check
+UPDATE_ONLY_BUGS = frozenset(
+    {"update_sign_flipped", "biases_frozen", "momentum_not_carried", "weight_decay_wrong", "batch_cycling"}
+)
 GRADIENT_KEYS = ("dL_da", "dL_dz", "dL_dw", "dL_db", "dL_dx")
 
 
