@@ -169,6 +169,11 @@ def _vector_record(vector: dict[str, Any]) -> dict[str, Any]:
             for suspect in vector["suspects"]
         ]
         record["diagnosis_note"] = vector["diagnosis_note"]
+    if vector["status"] == "errored" and vector["suspects"]:
+        record["suspects"] = [
+            {"bug": suspect["bug"], "form": suspect["form"], "agreement": suspect["agreement"]}
+            for suspect in vector["suspects"]
+        ]
     return record
 
 
@@ -203,6 +208,17 @@ def verdict(mistake: Mistake, suite: dict[str, Any] | None, shown: list[dict[str
             "text": "Every vector passes: within the tolerances this mistake makes no difference the suite can see.",
         }
     if not failing:
+        errored = [vector for vector in shown if vector["status"] == "errored"]
+        if (
+            mistake.bug is not None
+            and errored
+            and all(vector.get("suspects", [{}])[0].get("bug") == mistake.bug for vector in errored)
+        ):
+            return {
+                "kind": "named",
+                "text": f"The vectors shown are errors (the port refuses to send a NaN), and the diagnosis names "
+                f"`{mistake.bug}` from where the error message says the NaN appeared.",
+            }
         if "errored" in statuses:
             return {
                 "kind": "errored",

@@ -65,3 +65,71 @@ def test_value_at_reads_element_paths() -> None:
     assert value_at(trace, "steps[0].examples[0].layers[0].dL_dw[0][1]") == (True, 2.0)
     assert value_at(trace, "steps[1].loss") == (False, None)
     assert value_at(trace, "steps[0].missing") == (False, None)
+
+
+@pytest.mark.parametrize("vector_id", ["bug/float32", "combination/tanh-mse", "mazur/2-2-2-single-step"])
+def test_errors_far_above_binary32_rounding_are_never_called_float32(vector_id: str) -> None:
+    """Every number off by 1e-4 relative (a thousand times binary32 rounding): not float32."""
+    vector = load(vector_id)
+
+    def scaled(value: Any) -> Any:
+        if isinstance(value, list):
+            return [scaled(item) for item in value]
+        if isinstance(value, dict):
+            return {key: scaled(item) for key, item in value.items()}
+        return value * (1.0 + 1e-4) if isinstance(value, float) else value
+
+    got = scaled(vector["expected"])
+    assert "float32_arithmetic" not in suspects_of(vector, got)
+
+
+def test_a_trace_without_nan_is_not_blamed_on_a_variant_that_makes_nan() -> None:
+    """The naive sigmoid's NaN used to match any number: a port off in a NaN-free way is not it."""
+    vector = load("edge/sigmoid-saturation-800")
+    got = run_case(vector["case"], bugs=frozenset({"error_y_minus_a"}))
+    assert "naive_sigmoid_overflow" not in suspects_of(vector, got)
+
+
+def _softmax_shifted(z: np.ndarray, shift: float) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        e = np.exp(z - shift)
+        result: np.ndarray = e / np.sum(e)
+    return result
+
+
+@pytest.mark.parametrize(
+    "vector_id",
+    ["bug/softmax-logits-far-apart", "bug/softmax-logits-far-apart-mse", "bug/softmax-logits-far-apart-hidden"],
+)
+def test_every_wrongly_stabilised_softmax_fails_the_far_apart_logit_vectors(vector_id: str) -> None:
+    """Subtracting z[0], the smallest logit or nothing, computed here with numpy from the vector's
+    own z, gives an output that is not the expected one (NaN, from inf / inf) on some example."""
+    vector = load(vector_id)
+    examples = vector["expected"]["steps"][0]["examples"]
+    for name in ("first", "smallest", "none"):
+        differs = False
+        for example in examples:
+            output = example["layers"][-1]
+            z = np.asarray(output["z"], dtype=np.float64)
+            shift = {"first": z[0], "smallest": np.min(z), "none": 0.0}[name]
+            a = _softmax_shifted(z, float(shift))
+            differs = differs or not np.allclose(a, np.asarray(output["a"]), rtol=1e-9, atol=1e-12)
+        assert differs, f"{vector_id}: a softmax that subtracts the {name} logit passes"
+
+
+@pytest.mark.parametrize(
+    ("bug", "vector_id"),
+    [
+        ("momentum_not_carried", "bug/momentum-three-steps"),
+        ("weight_decay_wrong", "bug/weight-decay-single-neuron"),
+        ("loss_normalisation", "bug/loss-normalisation-bce-two-outputs"),
+        ("batch_cycling", "bug/batches-cycle-two"),
+        ("aliased_arrays", "bug/aliasing-two-examples-two-steps"),
+        ("softmax_wrong_shift", "bug/softmax-logits-far-apart-hidden"),
+    ],
+)
+def test_the_new_catalogue_bugs_are_named_first_on_their_small_vectors(bug: str, vector_id: str) -> None:
+    vector = load(vector_id)
+    got = run_case(vector["case"], bugs=frozenset({bug}))
+    got = json.loads(json.dumps(got).replace("NaN", "null"))  # what a port sends for NaN, if anything
+    assert suspects_of(vector, got)[:1] == [bug]

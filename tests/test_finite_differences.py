@@ -70,12 +70,16 @@ IDS = list(FILES)
 MAX_SKIPPED_PER_VECTOR = 2
 # bugs that only change the update: each step's gradients still match the (wrong)
 # parameters that step starts from, so no finite difference can see them
-# bugs of the update alone: the gradients of the first step stay right, so finite differences cannot see them
-# (the Adam bugs too: they change only m, v and the new parameters; tests/test_bug_coverage.py catches them)
+# bugs in the update or in the state carried between steps: each step's gradients are right for the
+# parameters and the examples that step used, which is all finite differences can check (the Adam bugs
+# change only m, v and the new parameters; tests/test_bug_coverage.py catches them)
 UPDATE_ONLY_BUGS = frozenset(
     {
         "update_sign_flipped",
         "biases_frozen",
+        "momentum_not_carried",
+        "weight_decay_wrong",
+        "batch_cycling",
         "adam_no_bias_correction",
         "adam_step_from_zero",
         "adam_eps_inside_sqrt",

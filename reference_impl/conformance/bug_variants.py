@@ -14,7 +14,9 @@ Never import this from the math core, and never use it to produce vectors.
 """
 
 import math
+import struct
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from reference_impl.core.activations import activate_prime, softmax
 from reference_impl.core.losses import fused_dL_dz, is_fused, loss_dL_da, loss_value
@@ -27,8 +29,18 @@ from reference_impl.core.optimizer import (
     next_adam_v,
     update_layer,
 )
-from reference_impl.core.records import Case, ExampleTrace, Layer, LayerTrace, LayerUpdate, Optimizer, StepTrace, Trace
-from reference_impl.core.training import reduce_loss
+from reference_impl.core.records import (
+    Case,
+    Example,
+    ExampleTrace,
+    Layer,
+    LayerTrace,
+    LayerUpdate,
+    Optimizer,
+    StepTrace,
+    Trace,
+)
+from reference_impl.core.training import reduce_loss, train
 
 
 class VariantCannotRunError(Exception):
@@ -55,6 +67,11 @@ VARIANTS: list[Variant] = [
     Variant("backprop_through_w", "backprop_through_w", "dL_dx_k = sum_j w[k][j] dL_dz_j"),
     Variant("transposed_dL_dw", "transposed_dL_dw", "dL_dw[k][j] = dL_dz_j x_k"),
     Variant("update_before_backprop", "update_before_backprop", "each layer updated before its dL_dx is computed"),
+    Variant(
+        "update_before_backprop",
+        "update_before_backprop_per_example",
+        "each example updates each layer (lr * its gradient, / m for mean) before its dL_dx is computed",
+    ),
     Variant("batch_sum_not_mean", "batch_sum_not_mean", "mean reduction without the division by m"),
     Variant("bias_gradient_not_reduced", "bias_gradient_last_example", "batch dL_db = the last example's dL_db"),
     Variant("bias_gradient_not_reduced", "bias_gradient_summed", "batch dL_db summed while dL_dw is averaged"),
@@ -75,6 +92,40 @@ VARIANTS: list[Variant] = [
     Variant("activation_in_place", "activation_in_place", "z overwritten by a = f(z); f' evaluated at a"),
     Variant("relu_prime_zero_is_one", "relu_prime_zero_is_one", "relu'(0) = 1 and leaky_relu'(0) = 1"),
     Variant("biases_frozen", "biases_frozen", "biases never updated"),
+    Variant("biases_frozen", "bias_shared_per_layer", "every neuron of a layer adds the layer's first bias b[0]"),
+    Variant("momentum_not_carried", "momentum_reset_each_step", "the momentum buffer starts again from g every step"),
+    Variant("weight_decay_wrong", "weight_decay_sign_flipped", "g = dL_dp - weight_decay * p"),
+    Variant("weight_decay_wrong", "weight_decay_not_on_biases", "weight decay on w only, the biases without it"),
+    Variant("weight_decay_wrong", "weight_decay_decoupled", "p - lr * g - weight_decay * p (the decay outside lr)"),
+    Variant("weight_decay_wrong", "weight_decay_after_momentum", "buffer from the raw gradient, decay added after it"),
+    Variant("loss_normalisation", "bce_gradient_not_averaged", "binary cross-entropy dL_dz = a - y, not (a - y) / n"),
+    Variant("loss_normalisation", "bce_loss_summed", "binary cross-entropy summed over the outputs, not averaged"),
+    Variant("loss_normalisation", "cce_loss_averaged", "categorical cross-entropy divided by the number of classes"),
+    Variant("loss_normalisation", "cce_gradient_averaged", "softmax + categorical cross-entropy dL_dz = (a - y) / n"),
+    Variant("batch_cycling", "batch_always_first", "every step trains on batches[0]"),
+    Variant("batch_cycling", "batch_off_by_one", "step s trains on batches[(s + 1) mod n_batches]"),
+    Variant(
+        "aliased_arrays",
+        "accumulate_into_first_example",
+        "the batch dL_dw accumulated into the first example's own dL_dw rows",
+    ),
+    Variant(
+        "aliased_arrays",
+        "dL_db_aliases_dL_dz",
+        "dL_db is dL_dz's own list, and the batch dL_db is accumulated into the first example's",
+    ),
+    Variant(
+        "aliased_arrays",
+        "parameters_updated_in_place",
+        "w updated in place: each step's recorded w is the next step's (the arrays are shared)",
+    ),
+    Variant(
+        "softmax_wrong_shift", "softmax_shift_first_logit", "softmax and log-sum-exp subtract z[0], not the largest"
+    ),
+    Variant(
+        "softmax_wrong_shift", "softmax_shift_smallest_logit", "softmax and log-sum-exp subtract the smallest logit"
+    ),
+    Variant("softmax_wrong_shift", "softmax_no_shift", "e^z / sum e^z and log sum e^z with nothing subtracted"),
     Variant(
         "naive_sigmoid_overflow",
         "naive_sigmoid_overflow",
@@ -105,6 +156,10 @@ VARIANTS.extend(
         ),
     ]
 )
+
+# not bugs: the same arithmetic in another order, which only --strict can see (bit_causes.py)
+BIT_LEVEL_FORMS = frozenset({"sum_descending", "bias_first", "fma_weighted_sum"})
+
 for _used in SQUARED_LOSSES:
     for _declared in SQUARED_LOSSES:
         if _used != _declared:
@@ -153,7 +208,30 @@ def _loss_used(forms: frozenset[str], declared: str, for_gradient: bool) -> str:
     return declared
 
 
+def _fma(a: float, b: float, c: float) -> float:
+    """a * b + c rounded once, as a fused multiply-add instruction does (exact through fractions)."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def _bit_level_z(layer: Layer, inputs: list[float], forms: frozenset[str]) -> list[float]:
+    """The weighted sums in another order of operations: the same math, other rounding."""
+    z = [0.0] * len(layer.b)
+    for j in range(len(layer.b)):
+        order = range(len(inputs) - 1, -1, -1) if "sum_descending" in forms else range(len(inputs))
+        total = layer.b[j] if "bias_first" in forms else 0.0
+        fused = "fma_weighted_sum" in forms
+        for k in order:
+            total = _fma(layer.w[j][k], inputs[k], total) if fused else total + layer.w[j][k] * inputs[k]
+        z[j] = total if "bias_first" in forms else total + layer.b[j]
+    return z
+
+
 def _forward_z(layer: Layer, inputs: list[float], forms: frozenset[str]) -> list[float]:
+    if "bias_shared_per_layer" in forms:
+        shared = [layer.b[0]] * len(layer.b)
+        layer = Layer(activation=layer.activation, slope=layer.slope, w=layer.w, b=shared)
+    if forms & BIT_LEVEL_FORMS:
+        return _bit_level_z(layer, inputs, forms)
     if "transposed_weights_forward" not in forms:
         return forward_layer_z(layer, inputs)
     n_neurons = len(layer.b)
@@ -168,7 +246,59 @@ def _forward_z(layer: Layer, inputs: list[float], forms: frozenset[str]) -> list
     return z
 
 
+SHIFT_FORMS = frozenset({"softmax_shift_first_logit", "softmax_shift_smallest_logit", "softmax_no_shift"})
+
+
+def _wrong_shift(z: list[float], forms: frozenset[str]) -> float:
+    """The number a wrongly stabilised softmax subtracts from every logit."""
+    if "softmax_shift_first_logit" in forms:
+        return z[0]
+    if "softmax_shift_smallest_logit" in forms:
+        return min(z)
+    return 0.0
+
+
+def _shifted_softmax(z: list[float], forms: frozenset[str]) -> list[float]:
+    shift = _wrong_shift(z, forms)
+    exps = [_exp(value - shift) for value in z]
+    total = 0.0
+    for value in exps:
+        total = total + value
+    return [value / total for value in exps]  # inf / inf = NaN, as in IEEE languages
+
+
+def _loss(loss: str, z: list[float], a: list[float], y: list[float], forms: frozenset[str]) -> float:
+    """The example loss, with the normalisation and log-sum-exp forms."""
+    n = len(z)
+    if loss == "categorical_cross_entropy" and forms & SHIFT_FORMS:
+        shift = _wrong_shift(z, forms)
+        total_exp = 0.0
+        for value in z:
+            total_exp = total_exp + _exp(value - shift)
+        log_of_sum = math.log(total_exp) if total_exp > 0.0 else -math.inf
+        total = 0.0
+        for j in range(n):
+            total = total - y[j] * ((z[j] - shift) - log_of_sum)
+        return total
+    value = loss_value(_loss_used(forms, loss, False), z, a, y)
+    if loss == "binary_cross_entropy" and "bce_loss_summed" in forms:
+        return value * n
+    if loss == "categorical_cross_entropy" and "cce_loss_averaged" in forms:
+        return value / n
+    return value
+
+
+def _batch_index(step_index: int, n_batches: int, forms: frozenset[str]) -> int:
+    if "batch_always_first" in forms:
+        return 0
+    if "batch_off_by_one" in forms:
+        return (step_index + 1) % n_batches
+    return step_index % n_batches
+
+
 def _forward_a(layer: Layer, z: list[float], forms: frozenset[str]) -> list[float]:
+    if forms & SHIFT_FORMS and layer.activation == "softmax":
+        return _shifted_softmax(z, forms)
     if "softmax_twice" in forms and layer.activation == "softmax":
         return softmax(softmax(z))
     if "naive_sigmoid_overflow" in forms and layer.activation == "sigmoid":
@@ -223,6 +353,10 @@ def _output_gradients(
 ) -> tuple[list[float] | None, list[float]]:
     if is_fused(loss):
         dL_dz = fused_dL_dz(loss, a, y)
+        if "bce_gradient_not_averaged" in forms and loss == "binary_cross_entropy":
+            dL_dz = [value * len(a) for value in dL_dz]
+        if "cce_gradient_averaged" in forms and loss == "categorical_cross_entropy":
+            dL_dz = [value / len(a) for value in dL_dz]
         if "error_y_minus_a" in forms:
             dL_dz = [-value for value in dL_dz]
         if "softmax_fused_times_a_one_minus_a" in forms and loss == "categorical_cross_entropy":
@@ -245,12 +379,24 @@ def _update(
 ) -> LayerUpdate:
     if "update_sign_flipped" in forms:
         optimizer = replace(optimizer, lr=-optimizer.lr)  # keeps Adam's settings too
+    recorded_dL_dw = dL_dw
+    if "off_by_one_layer" in forms and len(dL_dw) == len(layer.w) and len(dL_dw[0]) > len(layer.w[0]):
+        # a loop over w's own shape reads only the first columns of the too-wide dL_dw
+        dL_dw = [row[: len(layer.w[0])] for row in dL_dw]
     if len(dL_dw) != len(layer.w) or len(dL_dw[0]) != len(layer.w[0]):
         raise VariantCannotRunError("dL_dw does not have the shape of w")
+    if "momentum_reset_each_step" in forms:
+        previous = None
+    if "weight_decay_sign_flipped" in forms:
+        optimizer = replace(optimizer, weight_decay=-optimizer.weight_decay)
     if optimizer.algorithm == "sgd":
         update = update_layer(layer, dL_dw, dL_db, previous, optimizer)
+        if forms & DECAY_FORMS and optimizer.weight_decay != 0.0:
+            update = _decay_elsewhere(layer, dL_dw, dL_db, previous, optimizer, forms, update)
     else:
         update = _adam_update(layer, dL_dw, dL_db, previous, optimizer, forms, shared)
+    if recorded_dL_dw is not dL_dw:
+        update.dL_dw = recorded_dL_dw
     if "biases_frozen" in forms:
         return replace(update, b=list(layer.b))
     return update
@@ -357,6 +503,55 @@ def _adam_update(
     )
 
 
+DECAY_FORMS = frozenset({"weight_decay_not_on_biases", "weight_decay_decoupled", "weight_decay_after_momentum"})
+
+
+def _decay_elsewhere(
+    layer: Layer,
+    dL_dw: list[list[float]],
+    dL_db: list[float],
+    previous: LayerUpdate | None,
+    optimizer: Optimizer,
+    forms: frozenset[str],
+    update: LayerUpdate,
+) -> LayerUpdate:
+    """Weight decay left off the biases, applied outside the learning rate, or after momentum."""
+    plain = replace(optimizer, weight_decay=0.0)
+    undecayed = update_layer(layer, dL_dw, dL_db, previous, plain)
+    if "weight_decay_not_on_biases" in forms:
+        return LayerUpdate(
+            dL_dw=update.dL_dw,
+            dL_db=update.dL_db,
+            momentum_buffer_w=update.momentum_buffer_w,
+            momentum_buffer_b=undecayed.momentum_buffer_b,
+            w=update.w,
+            b=undecayed.b,
+        )
+    decay = optimizer.weight_decay
+    w = [list(row) for row in undecayed.w]
+    b = list(undecayed.b)
+    for j in range(len(layer.w)):
+        for k in range(len(layer.w[0])):
+            if "weight_decay_decoupled" in forms:
+                w[j][k] = undecayed.w[j][k] - decay * layer.w[j][k]
+            else:  # the buffer (or g) without decay, the decay added to the step direction
+                direction = undecayed.momentum_buffer_w[j][k] if undecayed.momentum_buffer_w else dL_dw[j][k]
+                w[j][k] = layer.w[j][k] - optimizer.lr * (direction + decay * layer.w[j][k])
+        if "weight_decay_decoupled" in forms:
+            b[j] = undecayed.b[j] - decay * layer.b[j]
+        else:
+            direction = undecayed.momentum_buffer_b[j] if undecayed.momentum_buffer_b else dL_db[j]
+            b[j] = layer.b[j] - optimizer.lr * (direction + decay * layer.b[j])
+    return LayerUpdate(
+        dL_dw=update.dL_dw,
+        dL_db=update.dL_db,
+        momentum_buffer_w=undecayed.momentum_buffer_w,
+        momentum_buffer_b=undecayed.momentum_buffer_b,
+        w=w,
+        b=b,
+    )
+
+
 def _transposed(matrix: list[list[float]]) -> list[list[float]]:
     return [[matrix[j][k] for j in range(len(matrix))] for k in range(len(matrix[0]))]
 
@@ -365,6 +560,8 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
     """Train `case` with the bug variants named in `forms` switched on together (one form
     for the diagnosis; several for code with several mistakes, such as Mazur's early code:
     {"update_before_backprop", "biases_frozen"}) and record the (wrong) trace."""
+    if "update_before_backprop_per_example" in forms:
+        return _run_per_example_updates(case, forms)
     layers = case.layers
     n_layers = len(layers)
     previous: list[LayerUpdate | None] = [None] * n_layers
@@ -375,7 +572,7 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
     if shared_forward or shared_backward:
         shared = {}  # one Adam state per shape for the whole run
     for step_index in range(case.n_steps):
-        batch = case.batches[step_index % len(case.batches)]
+        batch = case.batches[_batch_index(step_index, len(case.batches), forms)]
         m = len(batch)
         # forward every example
         inputs = [[example.x] for example in batch]  # [m][n_layers + 1][...]
@@ -388,7 +585,7 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
         losses = []
         for i in range(m):
             output_a = inputs[i][n_layers]
-            losses.append(loss_value(_loss_used(forms, case.loss, False), zs[i][n_layers - 1], output_a, batch[i].y))
+            losses.append(_loss(case.loss, zs[i][n_layers - 1], output_a, batch[i].y, forms))
         # backward, one layer at a time over the whole batch
         traces: list[list[LayerTrace | None]] = [[None] * n_layers for _ in range(m)]
         from_above: list[list[float]] = [[] for _ in range(m)]
@@ -465,9 +662,81 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
             )
             previous[layer_index] = update
         examples = [ExampleTrace(losses[i], [_present(trace) for trace in traces[i]]) for i in range(m)]
+        _alias_first_example(examples, finished, forms)
         steps.append(StepTrace(examples, reduce_loss(examples, case.reduction), finished))
         layers = new_layers
+    if "parameters_updated_in_place" in forms:
+        for step_index in range(len(steps) - 1):
+            for layer_index in range(n_layers):
+                steps[step_index].layers[layer_index].w = steps[step_index + 1].layers[layer_index].w
     return Trace(steps)
+
+
+def _run_per_example_updates(case: Case, forms: frozenset[str]) -> Trace:
+    """Online updates inside the batch: every example updates every layer before propagating through it."""
+    if case.optimizer.algorithm != "sgd" or case.optimizer.momentum != 0.0 or case.optimizer.weight_decay != 0.0:
+        raise VariantCannotRunError("per-example updates are modelled for plain SGD only")
+    layers = list(case.layers)
+    n_layers = len(layers)
+    steps: list[StepTrace] = []
+    for step_index in range(case.n_steps):
+        batch = case.batches[_batch_index(step_index, len(case.batches), forms)]
+        m = len(batch)
+        lr = case.optimizer.lr / m if case.reduction == "mean" else case.optimizer.lr
+        each = replace(case.optimizer, lr=lr)  # plain SGD (checked above), with the step's share of lr
+        examples: list[ExampleTrace] = []
+        for example in batch:
+            inputs = [example.x]
+            zs = []
+            for layer_index in range(n_layers):
+                z = _forward_z(layers[layer_index], inputs[layer_index], forms)
+                zs.append(z)
+                inputs.append(_forward_a(layers[layer_index], z, forms))
+            loss = _loss(case.loss, zs[n_layers - 1], inputs[n_layers], example.y, forms)
+            records: list[LayerTrace | None] = [None] * n_layers
+            from_above: list[float] = []
+            for layer_index in range(n_layers - 1, -1, -1):
+                layer = layers[layer_index]
+                z, a = zs[layer_index], inputs[layer_index + 1]
+                if layer_index == n_layers - 1:
+                    dL_da, dL_dz = _output_gradients(layer, case.loss, z, a, example.y, forms)
+                else:
+                    dL_da = from_above
+                    dL_dz = _dL_dz(layer, z, a, dL_da, forms, False)
+                dL_dw = layer_dL_dw(dL_dz, inputs[layer_index])
+                update = update_layer(layer, dL_dw, list(dL_dz), None, each)
+                layers[layer_index] = Layer(activation=layer.activation, slope=layer.slope, w=update.w, b=update.b)
+                from_above = _dL_dx(layers[layer_index], dL_dz, forms)
+                records[layer_index] = LayerTrace(
+                    z=z, a=a, dL_da=dL_da, dL_dz=dL_dz, dL_dw=dL_dw, dL_db=list(dL_dz), dL_dx=from_above
+                )
+            examples.append(ExampleTrace(loss, [_present(record) for record in records]))
+        finished = []
+        for layer_index in range(n_layers):
+            this_layer = [example.layers[layer_index] for example in examples]
+            finished.append(
+                LayerUpdate(
+                    dL_dw=_reduce_dL_dw(this_layer, case.reduction, forms),
+                    dL_db=_reduce_dL_db(this_layer, case.reduction, forms),
+                    momentum_buffer_w=None,
+                    momentum_buffer_b=None,
+                    w=layers[layer_index].w,
+                    b=layers[layer_index].b,
+                )
+            )
+        steps.append(StepTrace(examples, reduce_loss(examples, case.reduction), finished))
+    return Trace(steps)
+
+
+def _alias_first_example(examples: list[ExampleTrace], finished: list[LayerUpdate], forms: frozenset[str]) -> None:
+    """The batch gradients accumulated into the first example's own lists (recorded after the step)."""
+    for layer_index in range(len(finished)):
+        first = examples[0].layers[layer_index]
+        if "accumulate_into_first_example" in forms:
+            first.dL_dw = [list(row) for row in finished[layer_index].dL_dw]
+        if "dL_db_aliases_dL_dz" in forms:
+            first.dL_db = list(finished[layer_index].dL_db)
+            first.dL_dz = list(finished[layer_index].dL_db)
 
 
 def _dL_dx(layer: Layer, dL_dz: list[float], forms: frozenset[str]) -> list[float]:
@@ -517,3 +786,102 @@ def _reduce_dL_db(this_layer: list[LayerTrace], reduction: str, forms: frozenset
             total = total + trace.dL_db[j]
         batch[j] = total / len(this_layer) if reduction == "mean" else total
     return batch
+
+
+# ---- binary32 arithmetic: the reference run with every number rounded to float32 ---------------
+
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def to_float32(value: float) -> float:
+    """The binary32 value nearest to `value` (round to nearest even), inf beyond the range.
+
+    to_float32(0.1) -> 0.10000000149011612
+    """
+    if not math.isfinite(value):
+        return value
+    try:
+        rounded: float = struct.unpack("<f", struct.pack("<f", value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
+    return rounded
+
+
+class _Float32(float):
+    """A float whose + - * / round the result to binary32, as a float32 port's arithmetic does.
+
+    Library functions (math.exp, math.tanh) return plain floats; the next operation rounds them.
+    """
+
+    def __add__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(self) + float(other)))
+
+    def __radd__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(other) + float(self)))
+
+    def __sub__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(self) - float(other)))
+
+    def __rsub__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(other) - float(self)))
+
+    def __mul__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(self) * float(other)))
+
+    def __rmul__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(other) * float(self)))
+
+    def __truediv__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(self) / float(other)))
+
+    def __rtruediv__(self, other: float) -> "_Float32":
+        return _Float32(to_float32(float(other) / float(self)))
+
+    def __neg__(self) -> "_Float32":
+        return _Float32(-float(self))
+
+
+def _f32(value: float) -> float:
+    return _Float32(to_float32(value))
+
+
+def float32_case(case: Case) -> Case:
+    """The case with every input number rounded to binary32 and carried as a rounding float."""
+    layers = [
+        Layer(
+            activation=layer.activation,
+            slope=_f32(layer.slope),
+            w=[[_f32(value) for value in row] for row in layer.w],
+            b=[_f32(value) for value in layer.b],
+        )
+        for layer in case.layers
+    ]
+    batches = [
+        [Example([_f32(value) for value in example.x], [_f32(value) for value in example.y]) for example in batch]
+        for batch in case.batches
+    ]
+    optimizer = replace(
+        case.optimizer,
+        lr=_f32(case.optimizer.lr),
+        momentum=_f32(case.optimizer.momentum),
+        weight_decay=_f32(case.optimizer.weight_decay),
+        betas=(_f32(case.optimizer.betas[0]), _f32(case.optimizer.betas[1])),
+        eps=_f32(case.optimizer.eps),
+    )
+    return Case(
+        layers=layers,
+        batches=batches,
+        loss=case.loss,
+        reduction=case.reduction,
+        optimizer=optimizer,
+        n_steps=case.n_steps,
+    )
+
+
+def run_float32(case: Case) -> Trace:
+    """Train `case` as a float32 port would: inputs and every result of + - * / rounded to binary32.
+
+    The diagnosis measures from it how far binary32 rounding moves each number of this case,
+    instead of guessing a closeness.
+    """
+    return train(float32_case(case))

@@ -39,6 +39,7 @@ LAYER_UPDATE_KEYS = (
     "w",
     "b",
 )
+WRONG_KEPT = 2000  # mismatches a Comparison keeps besides counting them (reports show fewer)
 
 
 def ordered_bits(value: float) -> int:
@@ -107,7 +108,7 @@ class Comparison:
     largest_ratio: float = 0.0  # max |error| / allowed over all numbers: <= 1 means within tolerance
     largest_ulps: int = 0
     notes: list[str] = field(default_factory=list)
-    wrong: list[Mismatch] = field(default_factory=list)  # the first WRONG_KEPT mismatches, for reports
+    wrong: list[Mismatch] = field(default_factory=list)  # every mismatch in computation order, the first WRONG_KEPT
 
     @property
     def passed(self) -> bool:
@@ -172,7 +173,14 @@ class _Walker:
         got = float(got)
         self.result.numbers_compared += 1
         if not math.isfinite(got):
+            if got == expected or (math.isnan(got) and math.isnan(expected)):
+                return  # a bug variant compared with another: the same overflow or NaN
             self.fail(Mismatch(json_path(path), "not a finite number", expected, got))
+            return
+        if not math.isfinite(expected):
+            # only a bug variant's trace holds NaN or inf: it never matches a finite number
+            # (|got - NaN| > bound is False, which would make every NaN match)
+            self.fail(Mismatch(json_path(path), "a finite number where the other trace is not finite", expected, got))
             return
         error = abs(got - expected)
         bound = allowed_error(expected, self.tolerance)
@@ -298,3 +306,26 @@ def compare_trace(
             continue
         walker.value(parts, want, value)
     return result
+
+
+def flat_numbers(trace: Any, order_of: dict[str, Any]) -> dict[str, Any]:
+    """Every element of `trace` at the paths of the expected trace `order_of`, by path text, in
+    computation order: {'steps[0].examples[0].layers[0].z[0]': 0.5, ...}. Elements the trace lacks
+    are left out; lists are walked as deep as the expected trace's lists go.
+    """
+    flat: dict[str, Any] = {}
+    for _key, parts in computation_order(order_of):
+        found, value, _missing = _lookup(trace, parts)
+        want = _lookup(order_of, parts)[1]
+        if found:
+            _flatten_into(flat, parts, want, value)
+    return flat
+
+
+def _flatten_into(flat: dict[str, Any], parts: list[Any], want: Any, value: Any) -> None:
+    if isinstance(want, list):
+        if isinstance(value, list):
+            for index in range(min(len(want), len(value))):
+                _flatten_into(flat, [*parts, index], want[index], value[index])
+        return
+    flat[json_path(parts)] = value

@@ -1,32 +1,48 @@
 """Name the likely bug behind a failing vector (spec section 9.4).
 
 The case is re-run through every deliberately wrong variant of the reference
-(bug_variants.py). A variant that reproduces the foreign numbers explains the
-failure: first those that agree with every foreign number, else those that
-agree at least up to and including the first wrong one. A variant counts
-only if it explains the first wrong number: the foreign value lies closer to
-the variant's value than to the expected one (a bug whose effect there is
-smaller than the foreign program's rounding explains nothing). When several
-bugs explain the numbers equally well, those the vector was built to catch
-(its `catches`) come first. float32 arithmetic is recognised by its size
-instead: every number within binary32 rounding of the expected value, yet
-outside the vector's tolerance.
+(bug_variants.py). A variant counts only if it explains the first wrong number:
+the foreign value lies closer to the variant's value than to the expected one
+(a bug whose effect there is smaller than the foreign program's rounding
+explains nothing), and the variant agrees with the foreign numbers at least up
+to and including the first wrong one. Suspects are ranked: those that agree with
+every foreign number first, then by how many of the wrong numbers they
+reproduce; among equals, those the vector was built to catch (its `catches`).
+
+float32 arithmetic is measured, not guessed: the case is re-run with every input
+and every result of + - * / rounded to binary32 (bug_variants.run_float32), and a
+port is called float32 only when each of its numbers lies within a few times that
+measured rounding of the expected value. A NaN in a variant never matches a
+finite foreign number (compare.py).
+
+Not here: what to say when nothing matches (signatures.py), the whole run
+(run_verdict.py), bit-level differences under --strict (bit_causes.py).
 """
 
 import math
+import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
-from reference_impl.conformance.bug_variants import VARIANTS, VariantCannotRunError, run_variant
-from reference_impl.conformance.compare import Mismatch, compare_trace, computation_order
+from reference_impl.conformance.bug_variants import (
+    VARIANTS,
+    VariantCannotRunError,
+    run_float32,
+    run_variant,
+    to_float32,
+)
+from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace, computation_order, flat_numbers
 from reference_impl.format.casefile import case_from_json, trace_to_json
-from reference_impl.format.json_path import json_path, value_at
+from reference_impl.format.json_path import json_path
 from reference_impl.format.vocabulary import BUGS
 
 # two implementations of the same (wrong) algorithm agree this closely even in another language
 AGREEMENT = {"abs": 1e-9, "rel": 1e-6}
-# binary32 keeps about 7 decimal digits; errors compound a little over a step
-FLOAT32_CLOSENESS = {"abs": 1e-5, "rel": 1e-3}
+# a float32 port's numbers may differ from the expected ones by this many times the binary32
+# rounding measured on the case (another order of operations rounds a little differently)
+FLOAT32_MARGIN = 4.0
+BINARY32_HALF_ULP = 2.0**-24  # the relative error of rounding one number to binary32
+VARIANT_FAILURES = (VariantCannotRunError, IndexError, ZeroDivisionError, OverflowError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -36,12 +52,14 @@ class Suspect:
     bug: str
     form: str  # which variant of the bug matched
     detail: str
-    agreement: str  # "every number" or "up to the first wrong number"
+    agreement: str  # "every number ..." only when it agrees with every number; else how many it reproduces
     title: str
     fix: str
     read: str
+    reproduced: int = 0  # how many of the wrong numbers the variant reproduces
+    wrong_numbers: int = 0  # how many wrong numbers there are (at most compare.WRONG_KEPT)
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "bug": self.bug,
             "form": self.form,
@@ -50,6 +68,8 @@ class Suspect:
             "title": self.title,
             "fix": self.fix,
             "read": self.read,
+            "reproduced": self.reproduced,
+            "wrong_numbers": self.wrong_numbers,
         }
 
 
@@ -74,65 +94,148 @@ def _position(path: str, order: dict[str, int]) -> float:
     return math.inf
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _explains_first(variant_trace: dict[str, Any], first: Mismatch) -> bool:
-    """True unless the first wrong number is at least as close to the expected value as to the variant's.
+def _explains_first(variant_value: Any, first: Mismatch) -> bool:
+    """Whether the variant's value accounts for the first wrong number.
 
     A float32 port on a vector with a learning rate of 1e-9 differs from the expected z by about
     1e-8 relative; a variant that only changes the update leaves z as expected, so it cannot be
-    the reason z is wrong, even though it agrees with every foreign number within AGREEMENT.
+    the reason z is wrong. A variant's NaN or inf explains a null or a missing number, never a
+    finite one; a wrong structure (a missing key, a wrong length) is left to the comparisons.
     """
-    _found, variant_value = value_at(variant_trace, first.path)
-    if not (_is_number(first.expected) and _is_number(first.got) and _is_number(variant_value)):
-        return True  # a structure, a NaN or a missing number: the comparisons decide
+    got_is_number = _is_number(first.got)
+    if isinstance(variant_value, float) and not math.isfinite(variant_value):
+        return not got_is_number
+    if first.abs_error is None and first.got is not None and not isinstance(first.got, float):
+        return True  # a wrong structure (a length, a type): the comparison with the variant decides
+    if not (_is_number(first.expected) and got_is_number and _is_number(variant_value)):
+        return not got_is_number or first.expected is None
     got, expected = float(first.got), float(first.expected)
     return abs(got - float(variant_value)) < abs(got - expected)
 
 
-def _suspect(bug: str, form: str, detail: str, agreement: str) -> Suspect:
+def _agrees(variant_value: Any, got: Any) -> bool:
+    """The variant's number and the foreign one agree within AGREEMENT (NaN matches null)."""
+    if isinstance(variant_value, float) and math.isnan(variant_value):
+        return got is None
+    if not (_is_number(variant_value) and _is_number(got)):
+        return False
+    bound = AGREEMENT["abs"] + AGREEMENT["rel"] * abs(float(variant_value))
+    return abs(float(got) - float(variant_value)) <= bound
+
+
+def _suspect(bug: str, form: str, detail: str, agreement: str, reproduced: int, wrong: int) -> Suspect:
     entry = BUGS[bug]
-    return Suspect(bug, form, detail, agreement, entry["title"], entry["fix"], entry["read"])
+    return Suspect(bug, form, detail, agreement, entry["title"], entry["fix"], entry["read"], reproduced, wrong)
 
 
-def diagnose(vector: dict[str, Any], got: Any, first: Mismatch) -> list[Suspect]:
+def _float32_suspect(
+    vector: dict[str, Any], got_flat: dict[str, Any], wrong: list[Mismatch], case: Any
+) -> Suspect | None:
+    """float32_arithmetic when every number lies within the binary32 rounding measured on this case."""
+    try:
+        measured = flat_numbers(trace_to_json(run_float32(case)), vector["expected"])
+    except VARIANT_FAILURES:
+        return None
+    for path, value in measured.items():  # a float32 port also stores every result in binary32
+        if _is_number(value):
+            measured[path] = to_float32(float(value))
+    expected_flat = flat_numbers(vector["expected"], vector["expected"])
+    relative: dict[str, list[float]] = {}
+    for path, expected in expected_flat.items():
+        value = measured.get(path)
+        if _is_number(expected) and _is_number(value) and expected != 0.0:
+            relative.setdefault(_key_of(path), []).append(abs(float(value) - expected) / abs(expected))
+    typical = {key: statistics.median(values) for key, values in relative.items()}
+    moved = 0  # numbers binary32 rounding moves in this case
+    moved_too = 0  # ... that the foreign program got different from the expected value as well
+    for path, expected in expected_flat.items():
+        if expected is None:
+            continue
+        got, value = got_flat.get(path), measured.get(path)
+        if not (_is_number(got) and _is_number(value)):
+            return None
+        if float(value) != expected:
+            moved = moved + 1
+            moved_too = moved_too + (1 if float(got) != expected else 0)
+        # the rounding measured at this number, plus at least one binary32 rounding of storing it
+        rounding = abs(float(value) - expected) + max(typical.get(_key_of(path), 0.0), BINARY32_HALF_ULP) * abs(
+            expected
+        )
+        if abs(float(got) - expected) > FLOAT32_MARGIN * rounding:
+            return None
+    if moved_too * 2 < moved:
+        return None  # a float32 port rounds most numbers; these are exact where binary32 is not
+    detail = "every number within the binary32 rounding measured on this case (inputs and every + - * / rounded)"
+    return _suspect(
+        "float32_arithmetic",
+        "float32_arithmetic",
+        detail,
+        "every number, to binary32 precision",
+        len(wrong),
+        len(wrong),
+    )
+
+
+def _key_of(path: str) -> str:
+    """'steps[0].examples[0].layers[1].dL_dz[2]' -> 'dL_dz'"""
+    tail = path.rsplit(".", 1)[-1]
+    return tail.split("[", 1)[0]
+
+
+def diagnose(vector: dict[str, Any], got: Any, first: Mismatch, comparison: Comparison | None = None) -> list[Suspect]:
     """The catalogue bugs that explain how `got` differs from the vector, best first."""
     case = case_from_json(vector["case"], vector.get("id", "vector"), ["case"])
-    order = _order_index(vector["expected"])
+    expected = vector["expected"]
+    if comparison is None:
+        comparison = compare_trace(expected, got, vector["tolerance"])
+    wrong = [mismatch for mismatch in comparison.wrong if mismatch.abs_error is not None or mismatch.got is not None]
+    order = _order_index(expected)
     first_position = _position(first.path, order)
+    got_flat = flat_numbers(got, expected) if isinstance(got, dict) else {}
     full: list[Suspect] = []
-    partial: list[tuple[float, Suspect]] = []
+    partial: list[tuple[int, float, Suspect]] = []
     for variant in VARIANTS:
         try:
             variant_trace = trace_to_json(run_variant(case, frozenset({variant.name})))
-        except (VariantCannotRunError, IndexError, ZeroDivisionError, OverflowError, ValueError):
+        except VARIANT_FAILURES:
             continue
-        if compare_trace(vector["expected"], variant_trace, vector["tolerance"]).passed:
+        if compare_trace(expected, variant_trace, vector["tolerance"]).passed:
             continue  # the bug changes nothing in this case, so it cannot explain a difference
-        if not _explains_first(variant_trace, first):
+        variant_flat = flat_numbers(variant_trace, expected)
+        if not _explains_first(variant_flat.get(first.path), first):
             continue  # the bug leaves the first wrong number (nearly) as expected
+        reproduced = sum(
+            1 for mismatch in wrong if _agrees(variant_flat.get(mismatch.path), got_flat.get(mismatch.path))
+        )
         against_variant = compare_trace(variant_trace, got, AGREEMENT, nan_matches_missing=True)
         if against_variant.passed:
-            full.append(_suspect(variant.bug, variant.name, variant.detail, "every number"))
+            full.append(_suspect(variant.bug, variant.name, variant.detail, "every number", reproduced, len(wrong)))
             continue
         assert against_variant.first is not None
         reached = _position(against_variant.first.path, order)
         if reached > first_position:
-            suspect = _suspect(variant.bug, variant.name, variant.detail, "up to the first wrong number")
-            partial.append((reached, suspect))
-    if not full and compare_trace(vector["expected"], got, FLOAT32_CLOSENESS).passed:
-        detail = "every number within binary32 rounding of the expected value"
-        full.append(_suspect("float32_arithmetic", "float32_arithmetic", detail, "every number, to binary32 precision"))
+            agreement = f"{reproduced} of {len(wrong)} wrong numbers, and every number up to the first wrong one"
+            suspect = _suspect(variant.bug, variant.name, variant.detail, agreement, reproduced, len(wrong))
+            partial.append((reproduced, reached, suspect))
+    if not full and isinstance(got, dict):
+        float32 = _float32_suspect(vector, got_flat, wrong, case)
+        if float32 is not None:
+            full.append(float32)
     catches = vector.get("catches", [])
-    if full:
-        return _unique(_targets_first(full, catches))
-    partial.sort(key=lambda item: -item[0])
-    if partial:
-        best = partial[0][0]
-        return _unique(_targets_first([suspect for reached, suspect in partial if reached == best], catches))
-    return []
+    partial.sort(key=lambda item: (-item[0], -item[1]))
+    ranked = _targets_first(full, catches)
+    start = 0
+    while start < len(partial):  # equally good partial suspects: the vector's targets first
+        end = start
+        while end < len(partial) and partial[end][:2] == partial[start][:2]:
+            end = end + 1
+        ranked.extend(_targets_first([item[2] for item in partial[start:end]], catches))
+        start = end
+    return _unique(ranked)
 
 
 def _targets_first(suspects: list[Suspect], catches: list[str]) -> list[Suspect]:
@@ -155,3 +258,30 @@ def _unique(suspects: list[Suspect]) -> list[Suspect]:
             seen.add(suspect.bug)
             result.append(suspect)
     return result
+
+
+NON_FINITE_WORDS = ("nan", "infinity", "inf", "not a finite number", "overflow")
+
+
+def diagnose_error(vector: dict[str, Any], message: str, path: str | None) -> list[Suspect]:
+    """For a vector the program refused because a number came out NaN or infinite at `path` (as
+    its message says): the catalogue variants whose first non-finite number is at that path."""
+    if path is None or not any(word in message.lower() for word in NON_FINITE_WORDS):
+        return []
+    case = case_from_json(vector["case"], vector.get("id", "vector"), ["case"])
+    expected = vector["expected"]
+    found: list[Suspect] = []
+    for variant in VARIANTS:
+        try:
+            flat = flat_numbers(trace_to_json(run_variant(case, frozenset({variant.name}))), expected)
+        except VARIANT_FAILURES:
+            continue
+        first_bad = next((where for where, value in flat.items() if _non_finite(value)), None)
+        if first_bad == path:
+            agreement = "its first NaN or inf is where the program reported one"
+            found.append(_suspect(variant.bug, variant.name, variant.detail, agreement, 0, 0))
+    return _unique(_targets_first(found, vector.get("catches", [])))
+
+
+def _non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)

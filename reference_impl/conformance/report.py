@@ -17,9 +17,12 @@ import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from typing import Any, TextIO
 
+from reference_impl.conformance import run_verdict
 from reference_impl.conformance.verdict import Outcome, RunResult
 from reference_impl.format.vocabulary import PROTOCOL_VERSION, SPEC_VERSION
 
+WRONG_SHOWN = 20  # wrong numbers a --verbose block lists
+WRONG_IN_JSON = 50  # wrong numbers the JSON report carries per vector
 STATUS_WORDS = {"passed": "PASS", "failed": "FAIL", "errored": "ERROR", "skipped": "SKIP"}
 COLOURS = {"passed": "32", "failed": "31", "errored": "35", "skipped": "33"}  # green, red, magenta, yellow
 
@@ -61,6 +64,7 @@ class TextReport:
         self.stream = stream
         self.verbose = verbose
         self.colour = use_colour(stream) if colour is None else colour
+        self.held: list[Outcome] = []  # failing blocks, printed simplest first at the end
 
     def paint(self, text: str, status: str) -> str:
         if not self.colour:
@@ -79,6 +83,9 @@ class TextReport:
         """Print one vector's verdict (passes and skips only with --verbose)."""
         if outcome.status in ("passed", "skipped") and not self.verbose:
             return
+        if not self.verbose:
+            self.held.append(outcome)  # run_verdict picks the simplest ones to print at the end
+            return
         for line in outcome_lines(outcome, self.verbose, self if self.colour else None):
             self.write(line)
         if outcome.status not in ("passed", "skipped"):
@@ -90,6 +97,16 @@ class TextReport:
 
     def finish(self, result: RunResult) -> None:
         if self.verbose:
+            self.write()
+        shown, rest = run_verdict.shown_blocks(self.held)
+        for outcome in shown:
+            for line in outcome_lines(outcome, self.verbose, self if self.colour else None):
+                self.write(line)
+            self.write()
+        verdict = run_verdict.verdict_lines(result, rest)
+        for line in verdict:
+            self.write(line)
+        if verdict:
             self.write()
         skipped = Counter(outcome.message for outcome in result.outcomes if outcome.status == "skipped")
         if skipped and not self.verbose:
@@ -150,8 +167,31 @@ def outcome_lines(outcome: Outcome, verbose: bool, colour: TextReport | None = N
         lines.append(f"{indent}  read      {suspect.read}")
     if outcome.diagnosis_note:
         lines.append(f"{indent}{outcome.diagnosis_note}")
+    for number, text in enumerate(outcome.signatures):
+        lines.append(f"{indent}{'where' if number == 0 else 'numbers':9} {text}")
+    if verbose and outcome.comparison is not None and outcome.comparison.mismatches > 1:
+        lines.extend(_wrong_lines(outcome, indent))
     if outcome.stderr_tail and (outcome.status == "errored" or verbose):
         lines.extend(_stderr_lines(outcome.stderr_tail, indent))
+    return lines
+
+
+def _wrong_lines(outcome: Outcome, indent: str) -> list[str]:
+    """Every wrong number of a vector (--verbose), at most WRONG_SHOWN, with a count."""
+    assert outcome.comparison is not None
+    wrong = outcome.comparison.wrong
+    lines = [f"{indent}wrong numbers ({outcome.comparison.mismatches}):"]
+    for mismatch in wrong[:WRONG_SHOWN]:
+        if mismatch.abs_error is not None:
+            lines.append(
+                f"{indent}  {mismatch.path}: expected {_number(mismatch.expected)}, got {_number(mismatch.got)}"
+            )
+        else:
+            lines.append(f"{indent}  {mismatch.path}: {mismatch.message}")
+    if outcome.comparison.mismatches > WRONG_SHOWN:
+        lines.append(
+            f"{indent}  ... {outcome.comparison.mismatches - WRONG_SHOWN} more (the JSON report lists {WRONG_IN_JSON})"
+        )
     return lines
 
 
@@ -197,6 +237,10 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "comparison": comparison,
         "suspects": [suspect.to_json() for suspect in outcome.suspects],
         "diagnosis_note": outcome.diagnosis_note or None,
+        "signatures": outcome.signatures,
+        "wrong_numbers": [mismatch.to_json() for mismatch in outcome.comparison.wrong[:WRONG_IN_JSON]]
+        if outcome.comparison is not None and not outcome.comparison.passed
+        else [],
         "stderr_tail": outcome.stderr_tail or None,
         "restarted": outcome.restarted,
     }
@@ -225,6 +269,7 @@ def json_report(result: RunResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 6),
         "notes": result.notes,
         "vectors": [outcome_json(outcome) for outcome in result.outcomes],
+        "run_verdict": run_verdict.verdict_json(result),
     }
     result_document: dict[str, Any] = _finite(document)
     return result_document

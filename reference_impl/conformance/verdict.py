@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reference_impl.conformance.bit_causes import bit_cause
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace
-from reference_impl.conformance.diagnosis import Suspect, diagnose
+from reference_impl.conformance.diagnosis import Suspect, diagnose, diagnose_error
+from reference_impl.conformance.facts import VectorFacts, facts_of
 from reference_impl.conformance.program_text import escape_controls, shorten
 from reference_impl.conformance.protocol import Answer
+from reference_impl.conformance.signatures import error_path, error_signatures, signatures
 from reference_impl.format.vocabulary import FEATURES
 
 Status = Literal["passed", "failed", "errored", "skipped"]
@@ -59,6 +62,8 @@ class Outcome:
     diagnosis_note: str = ""
     stderr_tail: str = ""
     restarted: bool = False
+    facts: VectorFacts | None = None  # the vector's features and size, for the run verdict
+    signatures: list[str] = field(default_factory=list)  # what the wrong numbers show (signatures.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,6 +128,7 @@ class _Judgement:
     mismatch: Mismatch | None = None
     suspects: list[Suspect] = field(default_factory=list)
     diagnosis_note: str = ""
+    signatures: list[str] = field(default_factory=list)
 
 
 def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
@@ -133,7 +139,7 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
     if answer.said == "skipped":
         found = _Judgement(status="skipped", message=answer.text)
     elif answer.said == "error":
-        found = _Judgement(status="errored", message=answer.text)
+        found = _errored(vector, answer.text, options.diagnosis)
     else:
         try:
             found = _compare(vector, answer.trace, strict, options.diagnosis)
@@ -159,6 +165,8 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
         diagnosis_note=found.diagnosis_note,
         stderr_tail=safe_lines(answer.stderr_tail),
         restarted=answer.restarted,
+        facts=_facts(vector),
+        signatures=found.signatures,
     )
 
 
@@ -185,6 +193,26 @@ def small(value: Any, limit: int = 200) -> Any:
     return value
 
 
+def _errored(vector: dict[str, Any], message: str, run_diagnosis: bool) -> _Judgement:
+    """An error: the equation of the trace path it names, and the bugs that make NaN there."""
+    suspects: list[Suspect] = []
+    if run_diagnosis:
+        try:
+            suspects = diagnose_error(vector, message, error_path(message))
+        except Exception:  # a help, never a reason to stop
+            suspects = []
+    return _Judgement(
+        status="errored", message=message, signatures=error_signatures(vector, message), suspects=suspects
+    )
+
+
+def _facts(vector: dict[str, Any]) -> VectorFacts | None:
+    try:
+        return facts_of(vector)
+    except (KeyError, TypeError, ValueError, IndexError):  # the run verdict does without
+        return None
+
+
 def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bool) -> _Judgement:
     expected = vector["expected"]
     tolerance = vector["tolerance"]
@@ -205,7 +233,7 @@ def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bo
     first = comparison.first
     assert first is not None  # a comparison that did not pass has a first mismatch
 
-    def failed(note: str = "", suspects: list[Suspect] | None = None) -> _Judgement:
+    def failed(note: str = "", suspects: list[Suspect] | None = None, found: list[str] | None = None) -> _Judgement:
         message = f"{first.path}: {first.message}"
         return _Judgement(
             status="failed",
@@ -214,25 +242,35 @@ def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bo
             mismatch=first,
             suspects=suspects or [],
             diagnosis_note=note,
+            signatures=found or [],
         )
 
     diagnosis_target = first
+    loose = comparison
     if strict:
         loose = compare_trace(expected, trace, tolerance)
         if loose.passed:
-            note = (
-                "every number is within the tolerance, but --strict demands bit-for-bit equality on EXACT vectors: "
-                "follow the spec's order of operations (sections 3 and 6: sums in ascending k, bias added last, batch sums in example order)"
+            if not run_diagnosis:
+                return failed("diagnosis not run (--no-diagnosis)")
+            cause, note = bit_cause(vector, trace, comparison)
+            if cause is None:
+                return failed(note)
+            named = Suspect(
+                cause.cause, cause.cause, cause.title, "every number, bit for bit", cause.title, cause.fix, cause.read
             )
-            return failed(note)
+            return failed(suspects=[named])
         assert loose.first is not None
         diagnosis_target = loose.first
     if not run_diagnosis:
         return failed("diagnosis not run (--no-diagnosis)")
     try:
-        suspects = diagnose(vector, trace, diagnosis_target)
+        suspects = diagnose(vector, trace, diagnosis_target, loose)
     except Exception as error:  # the diagnosis is a help, never a reason to stop
         return failed(f"diagnosis unavailable: {type(error).__name__}: {error}")
+    try:
+        found = signatures(vector, trace, loose)
+    except Exception as error:  # the same: a help
+        found = [f"signatures unavailable: {type(error).__name__}: {error}"]
     if not suspects:
-        return failed("no bug of the catalogue reproduces these numbers")
-    return failed(suspects=suspects)
+        return failed("no bug of the catalogue reproduces these numbers", found=found)
+    return failed(suspects=suspects, found=found)

@@ -79,7 +79,7 @@ BUGS: dict[str, dict[str, str]] = {
         "read": "spec eq. 6.7",
     },
     "update_before_backprop": {
-        "title": "a later layer updated before its error is propagated to the layer below",
+        "title": "a later layer updated before its error is propagated to the layer below (with the batch's gradient, or with each example's)",
         "first_wrong": "dL_dx (the hidden layer's dL_da)",
         "fix": "compute every gradient of the step from the old parameters; update all layers afterwards",
         "read": "spec section 6.5",
@@ -151,10 +151,46 @@ BUGS: dict[str, dict[str, str]] = {
         "read": "spec eqs. 4.8 and 4.10",
     },
     "biases_frozen": {
-        "title": "biases frozen, or one bias shared per layer (as in Mazur's post)",
+        "title": "biases frozen, or one bias shared per layer (as in Mazur's post): every neuron adds b[0]",
         "first_wrong": "b",
         "fix": "every neuron has its own bias, updated with its own dL_db every step",
         "read": "spec eqs. 6.8 and 6.15",
+    },
+    "momentum_not_carried": {
+        "title": "momentum buffer not carried between steps: it starts again from the gradient every step",
+        "first_wrong": "momentum_buffer_w (step 1)",
+        "fix": "keep each layer's buffers from the last step: buffer = momentum * buffer + g; start from g only at step 0",
+        "read": "spec eq. 6.14",
+    },
+    "weight_decay_wrong": {
+        "title": "weight decay with the wrong sign, left off the biases, outside the learning rate, or after momentum",
+        "first_wrong": "momentum_buffer_w, or w",
+        "fix": "g = dL_dp + weight_decay * p for every w and b, before momentum; then p - lr * buffer",
+        "read": "spec eqs. 6.13-6.15",
+    },
+    "loss_normalisation": {
+        "title": "a loss normalised the wrong way: binary cross-entropy not averaged over the outputs, or categorical cross-entropy averaged",
+        "first_wrong": "loss, or the output dL_dz",
+        "fix": "binary cross-entropy is the mean over the n outputs (dL_dz = (a - y) / n); categorical cross-entropy is a sum (dL_dz = a - y)",
+        "read": "spec eqs. 5.5-5.6 and 5.10-5.11",
+    },
+    "batch_cycling": {
+        "title": "batch cycling wrong: every step trains on batch 0, or the count is off by one",
+        "first_wrong": "z of step 1 (or the number of examples)",
+        "fix": "step s trains on batches[s mod n_batches], s counted from 0",
+        "read": "spec section 6.5",
+    },
+    "aliased_arrays": {
+        "title": "aliased arrays: a list read later is also written (the first example's gradient as the batch accumulator, dL_db the same list as dL_dz, w updated in place)",
+        "first_wrong": "the first example's dL_dw or dL_dz, or the previous step's w",
+        "fix": "allocate a new list for every quantity you record (the batch sums, dL_db, the updated w); never write into a list the trace still holds",
+        "read": "spec sections 6.3-6.5",
+    },
+    "softmax_wrong_shift": {
+        "title": "softmax or log-sum-exp stabilised with the wrong logit (the first or the smallest) or not at all: e^(z - shift) overflows when logits differ by more than 709.78",
+        "first_wrong": "a (or a crash)",
+        "fix": "subtract the largest logit of the layer before exponentiating, in softmax and in the cross-entropy's log-sum-exp",
+        "read": "spec eqs. 4.11 and 5.6",
     },
     "naive_sigmoid_overflow": {
         "title": "naive sigmoid 1 / (1 + e^-z) overflows for very negative z: Python raises; IEEE languages get e^800 = inf, and the naive derivative e^-z / (1 + e^-z)^2 becomes inf / inf = NaN",

@@ -220,7 +220,7 @@ def batch_entries() -> list[Entry]:
                 entries.append(Entry(f"batch/{activations[0]}-{activations[1]}-{loss}-m{batch_size}-{reduction}", f"A batch of {batch_size} with the {reduction} reduction: 2-3-3 network, {activations[0]} then {activations[1]}, {loss}.", case, ["BUG_TARGET"] if catches else [], catches))
     seed += 1
     cycling = random_case(seed, [2, 3, 1], ["tanh", "identity"], "mse", [2, 3, 1], n_steps=6)
-    entries.append(Entry("batch/cycling-batches", "Three batches of different sizes (2, 3, 1) cycled over six steps: step s trains on batches[s mod 3].", cycling))
+    entries.append(Entry("batch/cycling-batches", "Three batches of different sizes (2, 3, 1) cycled over six steps: step s trains on batches[s mod 3].", cycling, ["BUG_TARGET"], ["batch_cycling"]))
     return entries
 
 
@@ -235,7 +235,8 @@ def optimizer_entries() -> list[Entry]:
         for activations, loss in ((["tanh", "identity"], "mse"), (["relu", "sigmoid"], "binary_cross_entropy")):
             seed += 1
             case = random_case(seed, [2, 3, 2], activations, loss, [2], n_steps=5, momentum=momentum, weight_decay=weight_decay)
-            entries.append(Entry(f"optimizer/{name}-{activations[0]}-{loss}", f"SGD with momentum {momentum} and weight decay {weight_decay}, five steps on one batch of two: the buffer starts as the first gradient (PyTorch's rule).", case))
+            catches = (["momentum_not_carried"] if momentum else []) + (["weight_decay_wrong"] if weight_decay else [])
+            entries.append(Entry(f"optimizer/{name}-{activations[0]}-{loss}", f"SGD with momentum {momentum} and weight decay {weight_decay}, five steps on one batch of two: the buffer starts as the first gradient (PyTorch's rule).", case, ["BUG_TARGET"], catches))
     seed += 1
     one_step = random_case(seed, [2, 2], ["identity"], "sse", [1], n_steps=1, momentum=0.9)
     entries.append(Entry("optimizer/momentum-first-step", "Momentum 0.9 on a single step: the buffer is the gradient itself, so the step equals plain SGD.", one_step))
@@ -296,6 +297,8 @@ def edge_entries() -> list[Entry]:
     entries.append(Entry("edge/sigmoid-saturation-800-hidden", "A hidden sigmoid neuron at z = -800 feeding the output: its derivative must be exactly 0, never NaN.", one_batch_case(far_hidden, "binary_cross_entropy", [Example([1.0, 1.0], [1.0])]), ["EDGE_CASE", "SATURATION"], ["naive_sigmoid_overflow"]))
     tanh_sat = [layer("tanh", [[30.0], [-30.0], [400.0]], [0.0, 0.0, 0.0]), layer("identity", [[1.0, 0.5, -0.5]], [0.0])]
     entries.append(Entry("edge/tanh-saturation", "tanh at z = 30, -30 and 400: the outputs round to +-1 and the derivatives to 0.", one_batch_case(tanh_sat, "sse", [Example([1.0], [0.3])]), ["EDGE_CASE", "SATURATION"]))
+    tanh_far = [layer("tanh", [[800.0], [-800.0], [0.5]], [0.0, 0.0, 0.0]), layer("identity", [[1.0, 0.5, -0.5]], [0.0])]
+    entries.append(Entry("edge/tanh-saturation-800", "tanh at z = 800 and -800: Math.tanh gives +-1 and a derivative of 0, while tanh written (e^z - e^-z) / (e^z + e^-z) needs e^800, which overflows binary64, and gives inf / inf = NaN.", one_batch_case(tanh_far, "sse", [Example([1.0], [0.3])]), ["EDGE_CASE", "SATURATION"]))
     softmax_large = [layer("softmax", [[1000.0], [1001.0], [999.0]], [0.0, 0.0, 0.0])]
     entries.append(Entry("edge/softmax-large-logits", "Softmax of logits 1000, 1001 and 999 with cross-entropy: e^1000 overflows, so the largest logit must be subtracted first.", one_batch_case(softmax_large, "categorical_cross_entropy", [Example([1.0], [1.0, 0.0, 0.0])]), ["EDGE_CASE", "SATURATION"]))
     softmax_far = [layer("softmax", [[10.0], [-800.0], [0.0]], [0.0, 0.0, 0.0])]
@@ -337,15 +340,15 @@ def bug_entries() -> list[Entry]:
         case = random_case(7011 + len(entries), [2, 3], ["identity"], loss, [1])
         entries.append(Entry(f"bug/loss-factor-{loss}-three-outputs", f"Three identity outputs with {loss}: with three outputs the factors 2, 1/2 and 1/n all differ (with two, mse and half_sse coincide).", case, ["BUG_TARGET"], ["loss_factor_mismatch", "error_y_minus_a"]))
     averaging = random_case(7020, [2, 3, 2], ["tanh", "identity"], "mse", [4])
-    entries.append(Entry("bug/batch-of-four-mean", "A batch of four under the mean reduction: summing instead of averaging makes every batch gradient four times too large.", averaging, ["BUG_TARGET"], ["batch_sum_not_mean", "bias_gradient_not_reduced"]))
+    entries.append(Entry("bug/batch-of-four-mean", "A batch of four under the mean reduction: summing instead of averaging makes every batch gradient four times too large.", averaging, ["BUG_TARGET"], ["batch_sum_not_mean", "bias_gradient_not_reduced", "aliased_arrays", "update_before_backprop"]))
     averaging2 = random_case(7021, [3, 2], ["sigmoid"], "binary_cross_entropy", [3])
-    entries.append(Entry("bug/batch-of-three-mean-bce", "A batch of three with binary cross-entropy and the mean reduction.", averaging2, ["BUG_TARGET"], ["batch_sum_not_mean", "bias_gradient_not_reduced"]))
+    entries.append(Entry("bug/batch-of-three-mean-bce", "A batch of three with binary cross-entropy and the mean reduction.", averaging2, ["BUG_TARGET"], ["batch_sum_not_mean", "bias_gradient_not_reduced", "loss_normalisation", "aliased_arrays"]))
     before = random_case(7022, [2, 2, 2], ["sigmoid", "sigmoid"], "half_sse", [1], lr=2.0)
     entries.append(Entry("bug/update-before-backprop", "A 2-2-2 sigmoid network with a large learning rate: propagating through already-updated output weights changes the hidden gradients visibly.", before, ["BUG_TARGET"], ["update_before_backprop"]))
     sign = random_case(7023, [2, 2], ["identity"], "sse", [1])
     entries.append(Entry("bug/update-sign", "One identity layer, one step: p + lr * g instead of p - lr * g shows in the first updated parameter.", sign, ["BUG_TARGET"], ["update_sign_flipped", "error_y_minus_a"]))
     softmax_ce = random_case(7024, [2, 3], ["softmax"], "categorical_cross_entropy", [1])
-    entries.append(Entry("bug/softmax-cross-entropy-fused", "Softmax and cross-entropy: the fused dL/dz = a - y; an extra s(1 - s) factor or a twice-applied softmax shows at once.", softmax_ce, ["BUG_TARGET"], ["softmax_extra_derivative", "softmax_twice"]))
+    entries.append(Entry("bug/softmax-cross-entropy-fused", "Softmax and cross-entropy: the fused dL/dz = a - y; an extra s(1 - s) factor or a twice-applied softmax shows at once.", softmax_ce, ["BUG_TARGET"], ["softmax_extra_derivative", "softmax_twice", "loss_normalisation"]))
     softmax_mse = random_case(7025, [2, 4], ["softmax"], "half_sse", [1])
     entries.append(Entry("bug/softmax-jacobian-off-diagonal", "Softmax with half_sse: only the full Jacobian (off-diagonal terms -a_j a_k included) gives dL/dz.", softmax_mse, ["BUG_TARGET"], ["softmax_extra_derivative", "softmax_twice"]))
     frozen = random_case(7026, [2, 3, 2], ["tanh", "sigmoid"], "half_sse", [1], lr=0.5, n_steps=3)
@@ -356,6 +359,35 @@ def bug_entries() -> list[Entry]:
     entries.append(Entry("bug/float32", "Decimal inputs that binary32 cannot hold closely (0.1, 0.2, 0.3, ...): float32 arithmetic misses z by about 1e-8 relative, far beyond the tolerance.", float32, ["BUG_TARGET"], ["float32_arithmetic"]))
     hidden_derivative = random_case(7028, [2, 3, 1], ["tanh", "identity"], "half_sse", [1])
     entries.append(Entry("bug/hidden-derivative", "A tanh hidden layer under an identity output: forgetting tanh'(z) on the hidden layer is the only way to get dL/dz wrong here.", hidden_derivative, ["BUG_TARGET"], ["missing_activation_derivative"]))
+    entries.extend(state_and_stability_entries())
+    return entries
+
+
+def state_and_stability_entries() -> list[Entry]:
+    """Small vectors for the bugs in the optimizer's state, the batch bookkeeping, the losses'
+    normalisation, aliasing and the softmax's stabilisation: each traceable by hand."""
+    entries = []
+    neuron = [layer("identity", [[1.5]], [0.5])]
+    seed_example = [Example([2.0], [4.0])]
+    momentum = Case(layers=neuron, loss="sse", reduction="mean", optimizer=Optimizer(lr=0.05, momentum=0.9, weight_decay=0.0), n_steps=3, batches=[seed_example])
+    entries.append(Entry("bug/momentum-three-steps", "The seed article's neuron with momentum 0.9 for three steps: from step 1 on the buffer is 0.9 * the last buffer + g, so a buffer restarted every step shows in step 1's momentum_buffer_w.", momentum, ["BUG_TARGET"], ["momentum_not_carried"]))
+    decay = Case(layers=neuron, loss="sse", reduction="mean", optimizer=Optimizer(lr=0.1, momentum=0.0, weight_decay=0.1), n_steps=2, batches=[seed_example])
+    entries.append(Entry("bug/weight-decay-single-neuron", "The seed article's neuron with weight decay 0.1: g = dL_dw + 0.1 * w for w and for b, so a wrong sign, a bias without decay or the decay outside lr shows in the first w and b.", decay, ["BUG_TARGET"], ["weight_decay_wrong"]))
+    bce = one_batch_case([layer("sigmoid", [[0.5], [-1.0]], [0.0, 0.25])], "binary_cross_entropy", [Example([1.0], [1.0, 0.0])], lr=0.5)
+    entries.append(Entry("bug/loss-normalisation-bce-two-outputs", "Binary cross-entropy on two sigmoid outputs: the loss is the mean over the two, so dL/dz = (a - y) / 2; a sum, or a - y, is twice as large.", bce, ["BUG_TARGET"], ["loss_normalisation"]))
+    cycle_batches = [[Example([1.0], [2.0])], [Example([-1.0], [0.5])]]
+    cycling = Case(layers=neuron, loss="sse", reduction="mean", optimizer=Optimizer(lr=0.1, momentum=0.0, weight_decay=0.0), n_steps=3, batches=cycle_batches)
+    entries.append(Entry("bug/batches-cycle-two", "One neuron, two batches of one example (x = 1 and x = -1), three steps: steps 0 and 2 train on batch 0, step 1 on batch 1.", cycling, ["BUG_TARGET"], ["batch_cycling"]))
+    two_examples = [Example([1.0, 2.0], [1.0, 0.0]), Example([0.5, -1.0], [0.0, 1.0])]
+    aliasing = Case(layers=[layer("identity", [[0.5, -0.25], [0.75, 0.5]], [0.1, -0.2])], loss="sse", reduction="mean", optimizer=Optimizer(lr=0.1, momentum=0.0, weight_decay=0.0), n_steps=2, batches=[two_examples])
+    entries.append(Entry("bug/aliasing-two-examples-two-steps", "One 2-2 identity layer, a batch of two, two steps: the first example's own dL_dw and dL_dz differ from the batch's, and each step's w differs from the next, so a list written while the trace still holds it shows.", aliasing, ["BUG_TARGET"], ["aliased_arrays", "update_before_backprop"]))
+    far = one_batch_case([layer("softmax", [[-10.0], [800.0]], [0.0, 0.0])], "categorical_cross_entropy", [Example([1.0], [1.0, 0.0])])
+    entries.append(Entry("bug/softmax-logits-far-apart", "Softmax of logits -10 and 800 (they differ by 810 > ln(DBL_MAX) = 709.78) with cross-entropy: only subtracting the largest logit keeps e^(z - shift) finite; subtracting z[0] or the smallest needs e^810. a = [0, 1], loss 810, dL/dz = [-1, 1].", far, ["BUG_TARGET", "EDGE_CASE", "SATURATION"], ["softmax_wrong_shift"]))
+    far_mse = one_batch_case([layer("softmax", [[5.0], [750.0], [-20.0]], [0.0, 0.0, 0.0])], "mse", [Example([1.0], [0.2, 0.5, 0.3])])
+    entries.append(Entry("bug/softmax-logits-far-apart-mse", "Softmax of logits 5, 750 and -20 with mse: the largest in the middle, 770 above the smallest, so every shift but the largest overflows.", far_mse, ["BUG_TARGET", "EDGE_CASE", "SATURATION"], ["softmax_wrong_shift"]))
+    hidden = [layer("relu", [[400.0, 0.0], [0.0, 400.0]], [0.0, 0.0]), layer("softmax", [[-1.0, 0.0], [2.0, 0.0], [0.0, 1.0]], [0.0, 0.0, 0.0])]
+    far_batch = [Example([1.0, -1.0], [1.0, 0.0, 0.0]), Example([0.005, 0.002], [0.0, 0.0, 1.0])]
+    entries.append(Entry("bug/softmax-logits-far-apart-hidden", "A relu layer feeding a softmax classifier, a batch of two: the first example's logits are -400, 800 and 0, so a softmax that subtracts z[0], the smallest logit or nothing needs e^800 or more and overflows; the second example is ordinary.", one_batch_case(hidden, "categorical_cross_entropy", far_batch, lr=0.001), ["BUG_TARGET", "EDGE_CASE", "SATURATION"], ["softmax_wrong_shift"]))
     return entries
 
 

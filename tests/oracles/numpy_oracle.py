@@ -61,6 +61,12 @@ BUG_IDS = frozenset(
         "adam_eps_inside_sqrt",
         "adam_weight_decay_swapped",
         "adam_state_shared",
+        "momentum_not_carried",
+        "weight_decay_wrong",
+        "loss_normalisation",
+        "batch_cycling",
+        "aliased_arrays",
+        "softmax_wrong_shift",
     }
 )
 
@@ -160,6 +166,9 @@ def activate(layer: Layer, z: Array, bugs: frozenset[str]) -> Array:
     if name == "softmax":
         if "softmax_twice" in bugs:
             return softmax(softmax(z))
+        if "softmax_wrong_shift" in bugs:  # the first logit subtracted, not the largest
+            shifted: Array = np.exp(z - z[0])
+            return shifted / np.sum(shifted)
         return softmax(z)
     raise ValueError(f"unknown activation {name}")
 
@@ -207,7 +216,7 @@ def loss_value(loss: str, z: Array, a: Array, y: Array, bugs: frozenset[str]) ->
         terms = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return np.asarray(np.sum(terms) / n_outputs, dtype=a.dtype)
     if loss == "categorical_cross_entropy":
-        shifted = z - np.max(z)
+        shifted = z - (z[0] if "softmax_wrong_shift" in bugs else np.max(z))
         log_softmax = shifted - np.log(np.sum(np.exp(shifted)))
         return np.asarray(-np.sum(y * log_softmax), dtype=a.dtype)
     raise ValueError(f"unknown loss {loss}")
@@ -237,8 +246,13 @@ def fused_dL_dz(loss: str, a: Array, y: Array, bugs: frozenset[str]) -> Array:
     """Fused cross-entropy dL/dz: bce (a-y)/n, categorical a-y."""
     error = y - a if "error_y_minus_a" in bugs else a - y
     if loss == "binary_cross_entropy":
+        if "loss_normalisation" in bugs:  # the mean over the outputs left out of the gradient
+            return error
         bce: Array = error / a.shape[0]
         return bce
+    if "loss_normalisation" in bugs:  # categorical cross-entropy's gradient averaged like bce's
+        averaged: Array = error / a.shape[0]
+        return averaged
     if "softmax_extra_derivative" in bugs:
         extra: Array = error * a * (1.0 - a)
         return extra
@@ -289,7 +303,7 @@ def sgd(
         raise ValueError(f"gradient shape {dL_dp.shape} does not match parameter shape {p.shape}")
     g = dL_dp
     if float(optimizer.weight_decay) != 0.0:
-        g = g + optimizer.weight_decay * p
+        g = g - optimizer.weight_decay * p if "weight_decay_wrong" in bugs else g + optimizer.weight_decay * p
     new_buffer: Array | None = None
     direction = g
     if float(optimizer.momentum) != 0.0:
@@ -471,6 +485,9 @@ def run_step(
         batch_loss = batch_loss + example_loss
     if reduction == "mean":
         batch_loss = batch_loss / n_examples
+    if "aliased_arrays" in bugs:  # the batch dL_dw accumulated into the first example's own rows
+        for layer_index in range(n_layers):
+            example_layers[0][layer_index]["dL_dw"] = updates[layer_index]["dL_dw"]
     examples = [{"loss": float(losses[i]), "layers": example_layers[i]} for i in range(n_examples)]
     step = {"examples": examples, "loss": float(batch_loss), "layers": updates}
     return step, new_layers, new_buffers
@@ -521,7 +538,9 @@ def run_case(case: dict[str, Any], dtype: FloatType = np.float64, bugs: frozense
     steps: list[dict[str, Any]] = []
     with np.errstate(all="ignore"):  # overflow and NaN are the comparison's business
         for step_index in range(n_steps):
-            batch = batches[step_index % len(batches)]
+            batch = batches[0 if "batch_cycling" in bugs else step_index % len(batches)]
+            if "momentum_not_carried" in bugs:
+                buffers = [(None, None) for _ in layers]
             t = step_index if "adam_step_from_zero" in bugs else step_index + 1  # Adam's step count, 1 first
             step, layers, buffers = run_step(layers, batch, loss, reduction, optimizer, buffers, bugs, moments, t)
             steps.append(step)
