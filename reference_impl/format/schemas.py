@@ -47,6 +47,13 @@ def validator_for(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), registry=registry())
 
 
+@cache
+def property_validator(name: str, key: str) -> Draft202012Validator:
+    """A validator for one top-level property of schema `name` (its `properties/<key>`), for
+    checking a few fields of a large document without walking the rest."""
+    return Draft202012Validator({"$ref": f"{load_schema(name)['$id']}#/properties/{key}"}, registry=registry())
+
+
 def schema_problems(validator: Draft202012Validator, document: Any) -> list[str]:
     """Every violation of the validator's schema, as 'at path: message', shallowest first
     (and a missing key before the rest at the same place)."""
