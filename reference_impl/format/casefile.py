@@ -232,15 +232,21 @@ def _all_finite(value: Any) -> bool:
     """True when no float inside nested lists and dicts is NaN or infinite (no paths built)."""
     if isinstance(value, float):
         return math.isfinite(value)
+    if isinstance(value, list) and value and type(value[0]) is float:
+        try:
+            return math.isfinite(sum(value))  # finite only when every term is; an overflow: the slow walk finds none
+        except TypeError:
+            pass  # not numbers only: item by item
     if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, float):
-                if not math.isfinite(item):
-                    return False
-            elif isinstance(item, (list, dict)) and not _all_finite(item):
+        value = value.values()
+    elif not isinstance(value, list):
+        return True
+    for item in value:
+        if isinstance(item, float):
+            if not math.isfinite(item):
                 return False
+        elif isinstance(item, (list, dict)) and not _all_finite(item):
+            return False
     return True
 
 
