@@ -383,7 +383,7 @@ def scale_targets(scale: ScaleResult) -> list[Target]:
         ratio = point.seconds["trace"] / work
         found.append(
             Target(
-                f"`trace` of {case} ≤ {TRACE_RATIO:.0f}× its training + writing its JSON",
+                f"`trace` of {case} ≤ {TRACE_RATIO:.0f}× its training + writing its JSON (CPU seconds)",
                 f"{duration(point.seconds['trace'])} against {duration(work)} ({times(ratio)})",
                 _verdict(ratio <= TRACE_RATIO),
             )
@@ -441,12 +441,13 @@ def scale_markdown(machine_line: str, date: str, command: str, scale: ScaleResul
         "",
         "Sigmoid hidden layers, softmax output with categorical cross-entropy,"
         f" {bench_scale.SCALE_STEPS} steps on one batch; medians of {scale.rounds} runs, each a fresh process,"
-        " interpreter start-up included. *Numbers*: the values of the"
-        " vector's expected trace (the protocol's N). *Work*: training the case and writing its vector's JSON, timed"
-        " in-process. Peak memory: `VmHWM` of each process (harness and program).",
+        " interpreter start-up included. Times are CPU seconds (user + system; for `validate`, the harness's and"
+        " the program's together), wall-clock seconds in brackets. *Numbers*: the values of the vector's expected"
+        " trace (the protocol's N). *Work*: training the case and writing its vector's JSON, in-process."
+        " Peak memory: `VmHWM` of each process (harness and program).",
         "",
         "| net | batch | parameters | numbers | vector | `trace` | its peak | work | "
-        + " | ".join(f"`validate` via {program} (harness, program peak)" for program in scale.programs)
+        + " | ".join(f"`validate` via {program}; harness, program peak" for program in scale.programs)
         + " |",
         "|---|--:|--:|--:|--:|--:|--:|--:|" + "--:|" * len(scale.programs),
     ]
@@ -457,15 +458,16 @@ def scale_markdown(machine_line: str, date: str, command: str, scale: ScaleResul
             f"{point.parameters:,}",
             numbers_label(point.numbers),
             megabytes(point.vector_bytes),
-            duration(point.seconds["trace"]),
+            f"{duration(point.seconds['trace'])} ({duration(point.seconds['trace wall'])})",
             f"{point.peak_mb['trace']:.0f} MB",
             duration(point.seconds["train"] + point.seconds["write"]),
         ]
         for program in scale.programs:
             passed = "" if point.passed.get(program) else " **not passed**"
             cells.append(
-                f"{duration(point.seconds[f'validate {program}'])} ({point.peak_mb[f'{program}: harness']:.0f} MB,"
-                f" {point.peak_mb[f'{program}: program']:.0f} MB){passed}"
+                f"{duration(point.seconds[f'validate {program}'])}"
+                f" ({duration(point.seconds[f'validate {program} wall'])});"
+                f" {point.peak_mb[f'{program}: harness']:.0f} MB, {point.peak_mb[f'{program}: program']:.0f} MB{passed}"
             )
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Growth:", ""]

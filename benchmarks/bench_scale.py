@@ -5,10 +5,12 @@ Two measurements, each in fresh processes (benchmarks/bench_child.py), in rounds
 1. Scaling. A Nielsen-style case per net and batch size (sigmoid hidden layers, a softmax
    output with categorical cross-entropy, 2 steps on one batch, weights and biases uniform in
    +-0.1, inputs uniform in [0, 1), one-hot targets, lr 0.1; the same seed gives the same file).
-   For each: `backprop-spec trace` (the whole process: wall time, peak memory, the vector's
-   size), the work a trace cannot do without (training the case and writing its vector's JSON,
-   timed in-process), and `validate --strict` of the vector through the reference adapter and
-   the JavaScript port (wall time, peak memory of the harness and of the program).
+   For each: `backprop-spec trace` (the whole process: CPU and wall time, peak memory, the
+   vector's size), the work a trace cannot do without (training the case and writing its
+   vector's JSON, CPU time in-process), and `validate --strict` of the vector through the
+   reference adapter and the JavaScript port (CPU time of harness and program together, wall
+   time, peak memory of each). The targets and the growth use CPU seconds: on this shared
+   2-core machine the wall clock of the same run varies by 2-3 times.
 
 2. A step through `trace`, against micrograd: the nets and batch sizes of bench_steps.py (relu
    hidden layers, identity output, sse, lr 0.01), traced with 1 step and with n steps; a step
@@ -23,10 +25,12 @@ Left out on purpose: timing the math alone (bench_steps.py) and the suite (bench
 
 import gc
 import json
+import os
 import random
 import shlex
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +41,30 @@ from typing import Any
 
 import bench_steps
 from bench_suite import BENCHMARKS, JS_ADAPTER, ROOT, run_json
+
+
+def run_cpu(argv: list[str]) -> dict[str, Any]:
+    """run_json, and `cpu`: the CPU seconds (user + system) of the process and of every process
+    it waited for (the validated program), from wait4: on a shared machine the wall clock also
+    counts the time other work had the cores."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=errors)
+        assert child.stdout is not None
+        output = child.stdout.read().decode("utf-8")
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        child.stdout.close()
+        lines = output.strip().splitlines()
+        if child.returncode != 0 or not lines:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(argv)} exited with status {child.returncode}: {errors.read()[-2000:]!r}")
+    report: dict[str, Any] = json.loads(lines[-1])
+    report["wall"] = wall
+    report["cpu"] = usage.ru_utime + usage.ru_stime
+    return report
+
 
 SCALE_NETS = ("2-2-2", "16-32-10", "64-64-10", "256-64-10", "784-128-10")
 QUICK_SCALE_NETS = ("2-2-2", "64-64-10", "784-128-10")
@@ -110,7 +138,8 @@ class ScalePoint:
     parameters: int
     numbers: int = 0  # values in the vector's expected trace (protocol.value_count)
     vector_bytes: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)  # "trace", "train", "write", "validate <program>"
+    # CPU seconds: "trace", "train", "write", "validate <program>"; wall seconds: "trace wall", "validate <program> wall"
+    seconds: dict[str, float] = field(default_factory=dict)
     samples: dict[str, list[float]] = field(default_factory=dict)
     peak_mb: dict[str, float] = field(default_factory=dict)  # "trace", "<program>: harness", "<program>: program"
     passed: dict[str, bool] = field(default_factory=dict)  # per program
@@ -166,8 +195,9 @@ def measure_points(
         for point in points:
             case_file = directory / f"{point.net}-{point.batch_size}.case.json"
             vector_file = directory / f"{point.net}-{point.batch_size}.vector.json"
-            traced = run_json([*child, "trace", str(case_file), str(vector_file)])
-            point.samples.setdefault("trace", []).append(traced["wall"])
+            traced = run_cpu([*child, "trace", str(case_file), str(vector_file)])
+            point.samples.setdefault("trace", []).append(traced["cpu"])
+            point.samples.setdefault("trace wall", []).append(traced["wall"])
             point.peak_mb["trace"] = max(point.peak_mb.get("trace", 0.0), traced["peak_mb"])
             point.vector_bytes = traced["vector_bytes"]
             if not point.numbers:
@@ -176,8 +206,9 @@ def measure_points(
             point.samples.setdefault("train", []).append(worked["train_seconds"])
             point.samples.setdefault("write", []).append(worked["write_seconds"])
             for name, command in commands.items():
-                measured = run_json([*child, "protocol", command, str(vector_file)])
-                point.samples.setdefault(f"validate {name}", []).append(measured["wall"])
+                measured = run_cpu([*child, "protocol", command, str(vector_file)])
+                point.samples.setdefault(f"validate {name}", []).append(measured["cpu"])
+                point.samples.setdefault(f"validate {name} wall", []).append(measured["wall"])
                 for side, key in (("harness", "peak_mb"), ("program", "program_peak_mb")):
                     label = f"{name}: {side}"
                     point.peak_mb[label] = max(point.peak_mb.get(label, 0.0), measured[key])
