@@ -437,7 +437,7 @@ def scale_markdown(machine_line: str, date: str, command: str, scale: ScaleResul
         f"**Machine:** {machine_line}  ",
         f"**Date:** {date} · `{command}`",
         "",
-        "## Scaling: trace and validate from 2-2-2 to 784-128-10",
+        "### Trace and validate from 2-2-2 to 784-128-10",
         "",
         "Sigmoid hidden layers, softmax output with categorical cross-entropy,"
         f" {bench_scale.SCALE_STEPS} steps on one batch; medians of {scale.rounds} runs, each a fresh process,"
@@ -475,7 +475,7 @@ def scale_markdown(machine_line: str, date: str, command: str, scale: ScaleResul
     if scale.trace_steps:
         lines += [
             "",
-            "## A step through `trace`, against micrograd",
+            "### A step through `trace`, against micrograd",
             "",
             "The nets of the step timings (relu, identity output, sse). A step through `trace` is"
             " (seconds of an n-step trace − seconds of a 1-step trace) / (n − 1): its training, checking"
@@ -495,7 +495,7 @@ def scale_markdown(machine_line: str, date: str, command: str, scale: ScaleResul
             lines.append(
                 f"| {item.net} | {item.batch_size} | {item.n_steps} | {duration(item.seconds)} | {micrograd} |"
             )
-    lines += ["", "## Targets", "", "| target | measured | |", "|---|--:|---|"]
+    lines += ["", "### Targets of the scaling", "", "| target | measured | |", "|---|--:|---|"]
     for target in found:
         lines.append(f"| {target.name} | {target.measured} | **{target.verdict}** |")
     if scale.notes:

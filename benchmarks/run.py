@@ -1,6 +1,6 @@
 """The benchmark: one command, everything side by side, medians reported as ratios.
 
-    python benchmarks/run.py            full run (about two minutes here); writes benchmarks/results/
+    python benchmarks/run.py            full run (about ten minutes here); writes benchmarks/results/
     python benchmarks/run.py --quick    fewer rounds, micrograd skipped where a step takes > 2 s; writes nothing unless --out
 
 Measures (details in each module's docstring):

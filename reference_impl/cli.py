@@ -73,7 +73,7 @@ def command_trace(arguments: argparse.Namespace) -> int:
     entry = Entry(id=arguments.id, description=arguments.description or f"Traced from {path.name}.", case=case)
     vector = build_vector(entry, str(path))
     # the user's id and description are checked; the case was, and the trace is the reference's own
-    # output, which tests/test_format.py proves fits the schema (walking its every number here was 90 % of a trace)
+    # output, which tests/test_format.py and tests/test_scale.py prove fits the schema (walking it was 90 % of a trace)
     problems = metadata_errors(vector, "the traced vector")
     if problems:
         raise InputError("\n".join(problems[:10]))

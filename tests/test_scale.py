@@ -286,3 +286,31 @@ def test_an_answer_longer_than_the_base_limit_passes_through_both_adapters(tmp_p
             status = main(["validate", "--vectors", str(vector_file), "--program", program, "--strict"])
         assert status == 0, out.getvalue()
         assert "1 passed, 0 failed, 0 errored, 0 skipped" in out.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_traced_case_fits_the_vector_schema_it_is_no_longer_checked_against(seed: int, tmp_path: Path) -> None:
+    """`trace` checks only the user's id and description against the vector schema; what the
+    reference writes must fit it all the same, for a user's cases as for the catalogue's."""
+    rng = random.Random(seed)
+    case = small_case(rng)
+    if seed % 2:
+        case["optimizer"] = {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01}
+        case["layers"][0] = {"activation": "leaky_relu", "slope": 0.01} | {
+            "w": case["layers"][0]["w"],
+            "b": case["layers"][0]["b"],
+        }
+    case["n_steps"] = 1 + seed % 3
+    (tmp_path / "case.json").write_text(json.dumps(case))
+    out = tmp_path / "vector.json"
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert main(["trace", str(tmp_path / "case.json"), "--out", str(out), "--id", f"user/case-{seed}"]) == 0
+    assert casefile.schema_errors(json.loads(out.read_text()), "vector", "traced") == []
+
+
+def test_trace_refuses_an_id_the_vector_schema_refuses(tmp_path: Path) -> None:
+    (tmp_path / "case.json").write_text(json.dumps(small_case(random.Random(0))))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["trace", str(tmp_path / "case.json"), "--id", "Not An Id"]) == 2
+    assert "the traced vector: at id: 'Not An Id' does not match" in err.getvalue()
