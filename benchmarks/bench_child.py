@@ -3,7 +3,8 @@
     python benchmarks/bench_child.py generate              build the suite and write it to a temporary directory
     python benchmarks/bench_child.py check                 backprop-spec generate --check, in-process
     python benchmarks/bench_child.py inprocess             validate every vector against the reference's own trace
-    python benchmarks/bench_child.py protocol CMD [VECTORS]  validate every vector (of vectors/, or VECTORS) through CMD
+    python benchmarks/bench_child.py protocol CMD [VECTORS [TIMEOUT]]  validate every vector (of vectors/, or
+                                                           VECTORS; --timeout TIMEOUT) through CMD
     python benchmarks/bench_child.py trace CASE OUT        backprop-spec trace CASE --out OUT, in-process
     python benchmarks/bench_child.py work CASE OUT         train CASE, write its vector to OUT (a trace's own work)
     python benchmarks/bench_child.py trace-steps ONE MANY OUT ROUNDS   CPU seconds of `trace` of two cases, alternately
@@ -124,9 +125,11 @@ def inprocess() -> dict[str, Any]:
     }
 
 
-def protocol(command: str, vectors: str | None = None) -> dict[str, Any]:
+def protocol(command: str, vectors: str | None = None, timeout: str | None = None) -> dict[str, Any]:
     """backprop-spec validate --strict --program CMD, without the text report."""
-    options = Options(strict=True) if vectors is None else Options(strict=True, vectors=Path(vectors))
+    options = Options(strict=True)
+    if vectors is not None:
+        options = Options(strict=True, vectors=Path(vectors), timeout=float(timeout or options.timeout))
     process.ProgramSession.stop = _measuring_stop  # type: ignore[method-assign, assignment]
     started = time.perf_counter()
     result = validate_program(command, options)
@@ -194,7 +197,7 @@ def main(argv: list[str]) -> int:
         report = check()
     elif argv[:1] == ["inprocess"]:
         report = inprocess()
-    elif argv[:1] == ["protocol"] and len(argv) in (2, 3):
+    elif argv[:1] == ["protocol"] and len(argv) in (2, 3, 4):
         report = protocol(*argv[1:])
     elif argv[:1] == ["trace"] and len(argv) == 3:
         report = trace(argv[1], argv[2])

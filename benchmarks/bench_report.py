@@ -444,7 +444,9 @@ def scale_markdown(machine_line: str, date: str, command: str, scale: ScaleResul
         " interpreter start-up included. Times are CPU seconds (user + system; for `validate`, the harness's and"
         " the program's together), wall-clock seconds in brackets. *Numbers*: the values of the vector's expected"
         " trace (the protocol's N). *Work*: training the case and writing its vector's JSON, in-process."
-        " Peak memory: `VmHWM` of each process (harness and program).",
+        " Peak memory: `VmHWM` of each process (harness and program)."
+        f" `validate` runs with `--timeout {bench_scale.VALIDATE_TIMEOUT:.0f}`: the default 10 s a vector is"
+        " short for 784-128-10 on a busy machine.",
         "",
         "| net | batch | parameters | numbers | vector | `trace` | its peak | work | "
         + " | ".join(f"`validate` via {program}; harness, program peak" for program in scale.programs)

@@ -73,6 +73,9 @@ SCALE_STEPS = 2
 TARGET_NET = "784-128-10"  # the MNIST-sized case of the targets, at batch 16
 TARGET_BATCH_SIZE = 16
 TRACE_SECONDS = 0.5  # about how long the n-step trace of a step measurement computes
+VALIDATE_TIMEOUT = (
+    300.0  # validate's --timeout here: its default, 10 s a vector, is short for 784-128-10 on a busy machine
+)
 
 
 def scale_case(net: str, batch_size: int, n_steps: int = SCALE_STEPS, seed: int = 14) -> dict[str, Any]:
@@ -138,7 +141,8 @@ class ScalePoint:
     parameters: int
     numbers: int = 0  # values in the vector's expected trace (protocol.value_count)
     vector_bytes: int = 0
-    # CPU seconds: "trace", "train", "write", "validate <program>"; wall seconds: "trace wall", "validate <program> wall"
+    # CPU seconds: "trace", "train", "write", "validate <program>";
+    # wall seconds: "trace wall", "validate <program> wall"
     seconds: dict[str, float] = field(default_factory=dict)
     samples: dict[str, list[float]] = field(default_factory=dict)
     peak_mb: dict[str, float] = field(default_factory=dict)  # "trace", "<program>: harness", "<program>: program"
@@ -206,7 +210,7 @@ def measure_points(
             point.samples.setdefault("train", []).append(worked["train_seconds"])
             point.samples.setdefault("write", []).append(worked["write_seconds"])
             for name, command in commands.items():
-                measured = run_cpu([*child, "protocol", command, str(vector_file)])
+                measured = run_cpu([*child, "protocol", command, str(vector_file), str(VALIDATE_TIMEOUT)])
                 point.samples.setdefault(f"validate {name}", []).append(measured["cpu"])
                 point.samples.setdefault(f"validate {name} wall", []).append(measured["wall"])
                 for side, key in (("harness", "peak_mb"), ("program", "program_peak_mb")):
