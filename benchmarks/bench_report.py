@@ -516,7 +516,7 @@ def _panel(
 ) -> None:
     """One log-log panel: x the vector's numbers, y a figure; a polyline per series over its points
     (x, y, batch size), circles filled for batch 1, hollow for batch 16."""
-    top, height = 84, 300
+    top, height = 104, 290
     xs = [x for _, points in series for x, _, _ in points]
     ys = [y for _, points in series for _, y, _ in points if y > 0]
     x_low, x_high = math.floor(math.log10(min(xs))), math.ceil(math.log10(max(xs)))
@@ -574,7 +574,7 @@ def _megabyte_label(exponent: int) -> str:
 
 def scale_svg(scale: ScaleResult, caption: str) -> str:
     """Time and peak memory of trace and validate against the vector's numbers, two log-log panels."""
-    width, height = 960, 470
+    width, height = 960, 480
     names = ["trace", *(f"validate via {program}" for program in scale.programs)]
     keys = ["trace", *(f"validate {program}" for program in scale.programs)]
     memory_keys = ["trace", *(f"{program}: harness" for program in scale.programs)]
@@ -612,7 +612,7 @@ def scale_svg(scale: ScaleResult, caption: str) -> str:
         out.append(f'<text x="{legend_x + 15}" y="62" fill="#1a1a1a">{_escape(name)}</text>')
         legend_x += 40 + 7 * len(name)
     if scale.points:
-        _panel(out, 72, "time (median)", time_series, _decade_label, 380)
-        _panel(out, 560, "peak memory", memory_series, _megabyte_label, 380)
+        _panel(out, 72, "time (CPU seconds, median)", time_series, _decade_label, 380)
+        _panel(out, 560, "peak memory (of the harness, for validate)", memory_series, _megabyte_label, 380)
     out.append("</svg>")
     return "\n".join(out) + "\n"
