@@ -3,7 +3,11 @@
     python benchmarks/bench_child.py generate              build the suite and write it to a temporary directory
     python benchmarks/bench_child.py check                 backprop-spec generate --check, in-process
     python benchmarks/bench_child.py inprocess             validate every vector against the reference's own trace
-    python benchmarks/bench_child.py protocol CMD          validate every vector through the program CMD (protocol v1)
+    python benchmarks/bench_child.py protocol CMD [VECTORS [TIMEOUT]]  validate every vector (of vectors/, or
+                                                           VECTORS; --timeout TIMEOUT) through CMD
+    python benchmarks/bench_child.py trace CASE OUT        backprop-spec trace CASE --out OUT, in-process
+    python benchmarks/bench_child.py work CASE OUT         train CASE, write its vector to OUT (a trace's own work)
+    python benchmarks/bench_child.py trace-steps ONE MANY OUT ROUNDS   CPU seconds of `trace` of two cases, alternately
 
 Run from the repository root. Each run reports its seconds and the peak resident
 memory of this process (and of the program it validates): VmHWM of
@@ -32,8 +36,11 @@ from reference_impl.conformance.protocol import Answer
 from reference_impl.conformance.selection import selected_vectors
 from reference_impl.conformance.verdict import Options, judge
 from reference_impl.core.training import train
+from reference_impl.format.canonical_json import pieces, write_atomically
 from reference_impl.format.casefile import case_from_json, trace_to_json
-from reference_impl.suite.generate import build_suite, write_suite
+from reference_impl.format.strict_json import read_json_file
+from reference_impl.suite.catalogue import Entry
+from reference_impl.suite.generate import build_suite, build_vector, write_suite
 
 
 def peak_megabytes(pid: int | str = "self") -> float | None:
@@ -118,9 +125,11 @@ def inprocess() -> dict[str, Any]:
     }
 
 
-def protocol(command: str) -> dict[str, Any]:
+def protocol(command: str, vectors: str | None = None, timeout: str | None = None) -> dict[str, Any]:
     """backprop-spec validate --strict --program CMD, without the text report."""
     options = Options(strict=True)
+    if vectors is not None:
+        options = Options(strict=True, vectors=Path(vectors), timeout=float(timeout or options.timeout))
     process.ProgramSession.stop = _measuring_stop  # type: ignore[method-assign, assignment]
     started = time.perf_counter()
     result = validate_program(command, options)
@@ -145,6 +154,42 @@ def protocol(command: str) -> dict[str, Any]:
     }
 
 
+def trace(case: str, out: str) -> dict[str, Any]:
+    """`backprop-spec trace CASE --out OUT` as a user runs it (the module imports are before the clock)."""
+    started = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()):
+        status = cli_main(["trace", case, "--out", out])
+    return {"seconds": time.perf_counter() - started, "status": status, "vector_bytes": Path(out).stat().st_size}
+
+
+def work(case: str, out: str) -> dict[str, Any]:
+    """What a trace cannot do without: training the case, and writing its vector's JSON to a file."""
+    document = read_json_file(Path(case))
+    parsed = case_from_json(document, case)
+    started = time.process_time()  # CPU seconds, as bench_scale compares them with trace's
+    train(parsed)
+    trained = time.process_time()
+    vector = build_vector(Entry(id="user/traced", description="Traced.", case=parsed), case)  # train again, untimed
+    before_writing = time.process_time()
+    write_atomically(Path(out), pieces(vector))
+    written = time.process_time()
+    return {"train_seconds": trained - started, "write_seconds": written - before_writing}
+
+
+def trace_steps(one: str, many: str, out: str, rounds: str) -> dict[str, Any]:
+    """`backprop-spec trace` of a 1-step and an n-step case, alternately, `rounds` times each, in
+    CPU seconds of this process (time.process_time): on a shared machine the wall clock also
+    counts the time other processes had the core, which would land on one side of a subtraction."""
+    seconds: dict[str, list[float]] = {"one": [], "many": []}
+    for _ in range(int(rounds)):
+        for key, case in (("one", one), ("many", many)):
+            started = time.process_time()
+            with contextlib.redirect_stderr(io.StringIO()):
+                cli_main(["trace", case, "--out", out])
+            seconds[key].append(time.process_time() - started)
+    return seconds
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["generate"]:
         report = generate()
@@ -152,8 +197,14 @@ def main(argv: list[str]) -> int:
         report = check()
     elif argv[:1] == ["inprocess"]:
         report = inprocess()
-    elif argv[:1] == ["protocol"] and len(argv) == 2:
-        report = protocol(argv[1])
+    elif argv[:1] == ["protocol"] and len(argv) in (2, 3, 4):
+        report = protocol(*argv[1:])
+    elif argv[:1] == ["trace"] and len(argv) == 3:
+        report = trace(argv[1], argv[2])
+    elif argv[:1] == ["work"] and len(argv) == 3:
+        report = work(argv[1], argv[2])
+    elif argv[:1] == ["trace-steps"] and len(argv) == 5:
+        report = trace_steps(*argv[1:])
     else:
         print(__doc__, file=sys.stderr)
         return 2

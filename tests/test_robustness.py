@@ -426,7 +426,7 @@ def test_trace_refuses_a_case_too_large_to_compute(tmp_path: Path) -> None:
     started = time.monotonic()
     result = cli("trace", str(tmp_path / "case.json"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "over the limit of 2000000" in result.stderr and "--max-numbers" in result.stderr
+    assert "over the limit of 10000000" in result.stderr and "--max-numbers" in result.stderr
     assert time.monotonic() - started < 30
     (tmp_path / "seed.json").write_text(json.dumps(seed_vector()["case"]))
     assert "over the limit of 10" in cli("trace", str(tmp_path / "seed.json"), "--max-numbers", "10").stderr

@@ -1,7 +1,7 @@
 """The foreign program as a process: start it in its own process group, one thread per
 pipe so that nothing it does can block the harness, and kill everything it started.
 
-Standard output is cut into lines of at most MAX_LINE_BYTES; standard error is drained into
+Standard output is cut into lines of at most `line_limit` bytes; standard error is drained into
 a TailBuffer; standard input is written by its own thread. `receive` returns one Event at a
 time, never waiting past a deadline, and notices a program that exited while something it
 started still holds its standard output open.
@@ -205,8 +205,9 @@ def widen_pipe(stream: IO[bytes] | None) -> None:
 
 class ProgramSession:
     """One start of the foreign program, with a thread per pipe so that nothing it does can
-    block the runner: stdout is cut into lines (each at most MAX_LINE_BYTES), stderr is drained
-    into a TailBuffer, stdin is written by its own thread."""
+    block the runner: stdout is cut into lines (each at most `line_limit` bytes: MAX_LINE_BYTES until
+    the driver sets the limit of a run's answer), stderr is drained into a TailBuffer, stdin is
+    written by its own thread."""
 
     def __init__(self, argv: list[str]) -> None:
         # a new session makes the program the leader of its own process group, so a timeout
@@ -231,6 +232,7 @@ class ProgramSession:
         self.stopping = threading.Event()
         self.unfinished = b""  # the start of a line the program has begun but not ended
         self.unfinished_size = 0
+        self.line_limit = MAX_LINE_BYTES  # read by the stdout thread at each piece of a line
         self.write_error: OSError | None = None
         self.writing = False  # a message is still being written to the program's stdin
         self.threads = [
@@ -269,7 +271,7 @@ class ProgramSession:
                 piece = chunk[start:] if newline < 0 else chunk[start:newline]
                 if overlong:
                     overlong = overlong + len(piece)
-                elif len(pending) + len(piece) > MAX_LINE_BYTES:
+                elif len(pending) + len(piece) > self.line_limit:
                     overlong = len(pending) + len(piece)
                     self.unfinished = bytes(pending[:200]) if pending else piece[:200]
                     pending = bytearray()

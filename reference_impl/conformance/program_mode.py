@@ -32,6 +32,7 @@ from reference_impl.conformance.protocol import (
     Answer,
     ProtocolError,
     answer_from,
+    answer_limit,
     decode_line,
     expect,
     message_type,
@@ -287,6 +288,7 @@ class ProgramDriver:
         vector_id = vector["id"]
         mark = session.stderr.mark()
         run = {"type": "run", "id": vector_id, "case": vector["case"]}
+        session.line_limit = answer_limit(vector["expected"])  # before the run: its answer is the next line
         started = time.monotonic()
         deadline = started + self.options.timeout
         session.send(run)
@@ -309,7 +311,10 @@ class ProgramDriver:
                     return None
                 problem = f"the program {status} while running this vector{session.unfinished_line()}"
             elif event.what == "overlong":
-                problem = f"the program wrote a line of {size} bytes or more, over the limit of {MAX_LINE_BYTES} bytes per message: {preview(raw, 60)}"
+                problem = (
+                    f"the program wrote a line of {size} bytes or more, over the limit of {session.line_limit} bytes"
+                    f" for an answer to this vector (spec/protocol.md section 7): {preview(raw, 60)}"
+                )
             elif raw.strip():
                 try:
                     message = self._decode_answer(raw, vector_id, deadline)

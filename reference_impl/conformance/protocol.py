@@ -21,15 +21,16 @@ from functools import cache
 from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from reference_impl.conformance.program_text import program_text
 from reference_impl.format.json_path import json_path
-from reference_impl.format.schemas import SCHEMA_NAMES, load_schema, registry
+from reference_impl.format.schemas import load_schema, registry, registry_without_trace
 from reference_impl.format.schemas import schema_problems as format_schema_problems
 from reference_impl.format.strict_json import InputError, parse
 
-MAX_LINE_BYTES = 64 * 1024 * 1024  # one message; a trace of the largest vector is about 0.3 MB
+MAX_LINE_BYTES = 1024 * 1024  # a line without a trace (hello, skipped, error), and the base of an answer's limit
+BYTES_PER_NUMBER = 64  # what an answer may spend on each number of its trace: 24 for the longest shortest
+# round-trip double (-2.2250738585072014e-308), the rest for separators, brackets, keys and spaces
 MAX_DEPTH = 64  # a trace nests 9 levels deep, a run message 8
 ANSWER_TYPES = ("result", "skipped", "error")
 
@@ -44,6 +45,39 @@ def encode(message: dict[str, Any]) -> bytes:
     encode({"type": "bye"}) -> b'{"type":"bye"}\\n'
     """
     return (json.dumps(message, allow_nan=False, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def value_count(document: Any) -> int:
+    """How many numbers (and nulls, strings, booleans) a JSON document holds, counted a list at
+    a time, not a number at a time.
+
+    value_count({"steps": [{"loss": 1.0, "w": [[1.5, 2.0], [None]]}]}) -> 4
+    """
+    count = 0
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            types = set(map(type, item))
+            if list in types or dict in types:
+                stack.extend(item)
+            else:
+                count = count + len(item)
+        else:
+            count = count + 1
+    return count
+
+
+def answer_limit(expected: Any) -> int:
+    """The longest line an answer to a vector may be, in bytes: MAX_LINE_BYTES plus BYTES_PER_NUMBER
+    for each number of its expected trace (spec/protocol.md section 7), so that every trace the
+    reference can write can be answered, and the harness holds at most a small multiple of it.
+
+    answer_limit({"steps": [{"loss": 1.0}]}) -> 1048640
+    """
+    return MAX_LINE_BYTES + BYTES_PER_NUMBER * value_count(expected)
 
 
 def preview(raw: bytes | str, limit: int = 120) -> str:
@@ -146,26 +180,13 @@ def decode_line(raw: bytes, deadline: float | None = None) -> Any:
 
 
 @cache
-def _envelope_registry() -> Registry[Any]:
-    """The schemas of spec/schemas with the trace schema replaced by "any object"."""
-    trace_id = load_schema("trace")["$id"]
-    stub = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": trace_id, "type": "object"}
-    resources = [(trace_id, Resource.from_contents(stub))]
-    for name in SCHEMA_NAMES:
-        if name != "trace":
-            schema = load_schema(name)
-            resources.append((schema["$id"], Resource.from_contents(schema)))
-    return Registry().with_resources(resources)
-
-
-@cache
 def message_validator(definition: str, whole_trace: bool = False) -> Draft202012Validator:
     """A validator for one `$defs` entry of the protocol schema ("result", "run", "results_file", ...).
 
     With `whole_trace` the trace is checked against trace.schema.json too (slow; for tests).
     """
     protocol_id = load_schema("protocol")["$id"]
-    chosen = registry() if whole_trace else _envelope_registry()
+    chosen = registry() if whole_trace else registry_without_trace()
     return Draft202012Validator({"$ref": f"{protocol_id}#/$defs/{definition}"}, registry=chosen)
 
 

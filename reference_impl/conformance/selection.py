@@ -21,7 +21,7 @@ class Selection:
 def selected_vectors(options: Options) -> Selection:
     """The vectors of `options.vectors` whose ids match `options.only`."""
     try:
-        vectors = load_vectors(options.vectors)
+        vectors = load_vectors(options.vectors, keep_texts=False)
     except InputError as error:
         message = str(error)
         if message.endswith("no such vectors directory or file"):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reference_impl.format.schemas import schema_problems, validator_for
+from reference_impl.format.schemas import schema_problems, validator_without_trace
 from reference_impl.format.strict_json import InputError, parse, read_bytes, read_text
 
 REPOSITORY_VECTORS = Path(__file__).resolve().parents[2] / "vectors"  # vectors/ of a source checkout
@@ -48,7 +48,7 @@ class VectorSet:
     source: Path
     manifest: dict[str, Any] | None
     vectors: list[dict[str, Any]]
-    texts: dict[str, str]  # the file text of each vector, by id: what a download serves
+    texts: dict[str, str]  # the file text of each vector, by id: what a download serves (empty unless kept)
 
     def ids(self) -> list[str]:
         """Every vector id, in order."""
@@ -197,7 +197,8 @@ def _read_manifest(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return manifest, entries
 
 
-def _read_vector_file(path: Path, expected_sha256: Any) -> tuple[dict[str, Any], str]:
+def _read_vector_file(path: Path, expected_sha256: Any, keep_text: bool = True) -> tuple[dict[str, Any], str]:
+    """The vector of one file and its text ('' without `keep_text`)."""
     try:
         data = read_bytes(path)
     except InputError as error:
@@ -214,24 +215,28 @@ def _read_vector_file(path: Path, expected_sha256: Any) -> tuple[dict[str, Any],
         raise InputError(f"{path}: not UTF-8 text") from None
     vector = check_vector(parse(text, str(path)), str(path))
     if not isinstance(expected_sha256, str):  # no manifest vouches for it: the schema must
-        problems = schema_problems(validator_for("vector"), vector)
+        # the expected trace is checked number by number by the comparison, which names each path;
+        # checking it here too would cost more than the comparison (spec/protocol.md section 7)
+        problems = schema_problems(validator_without_trace("vector"), vector)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise InputError(f"{path}: not a vector (spec/schemas/vector.schema.json): {problems[0]}{more}")
-    return vector, text
+    return vector, text if keep_text else ""
 
 
-def load_vectors(path: Path) -> VectorSet:
+def load_vectors(path: Path, keep_texts: bool = True) -> VectorSet:
     """Every vector of a directory (with or without manifest.json) or of one vector file;
-    InputError naming the file and the place inside it for anything that is not a vector."""
+    InputError naming the file and the place inside it for anything that is not a vector.
+    Without `keep_texts` the file texts are let go once parsed (the runner needs only the
+    documents, and a large vector's text is as large again)."""
     manifest: dict[str, Any] | None = None
     found: list[tuple[dict[str, Any], str]] = []
     if path.is_file():
-        found.append(_read_vector_file(path, None))
+        found.append(_read_vector_file(path, None, keep_texts))
     elif (path / "manifest.json").is_file():
         manifest, entries = _read_manifest(path / "manifest.json")
         for entry in entries:
-            vector, text = _read_vector_file(path / entry["file"], entry.get("sha256"))
+            vector, text = _read_vector_file(path / entry["file"], entry.get("sha256"), keep_texts)
             if vector["id"] != entry["id"]:
                 raise InputError(
                     f"{path / entry['file']}: holds the vector {vector['id']!r}, but manifest.json lists it as {entry['id']!r}"
@@ -242,7 +247,7 @@ def load_vectors(path: Path) -> VectorSet:
         if not files:
             raise InputError(f"{path}: no vector files (*.json) in this directory")
         for file in files:
-            found.append(_read_vector_file(file, None))
+            found.append(_read_vector_file(file, None, keep_texts))
     else:
         raise InputError(f"{path}: no such vectors directory or file")
     vectors: list[dict[str, Any]] = []
@@ -252,4 +257,6 @@ def load_vectors(path: Path) -> VectorSet:
             raise InputError(f"{path}: the id {vector['id']!r} appears more than once")
         vectors.append(vector)
         texts[vector["id"]] = text
+    if not keep_texts:
+        texts = {}
     return VectorSet(source=path, manifest=manifest, vectors=vectors, texts=texts)

@@ -103,7 +103,8 @@ def derived_flags(case: Case, expected: dict[str, Any]) -> set[str]:
     return flags
 
 
-MAX_TRACE_NUMBERS = 2_000_000  # what `trace` computes unless told more: about 40 MB and 2 s (the largest vector: 20000)
+MAX_TRACE_NUMBERS = 10_000_000  # what `trace` computes unless told more: a file of about 220 MB, some 10 s
+# (a Nielsen-style 784-128-10 case, batch 16, 2 steps, holds about 3.7 million; a suite vector at most 0.1 million)
 
 
 def trace_size(case: Case) -> int:

@@ -1,5 +1,5 @@
 """Fault: the program answers TARGET with a line of 65 MiB (a correct result padded with a
-huge string), over the runner's 64 MiB limit per message."""
+huge string), far over the runner's limit for an answer (1 MiB + 64 bytes per number of the trace)."""
 
 import json
 from typing import Any
