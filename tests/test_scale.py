@@ -64,20 +64,39 @@ def resolved_keywords(schema: dict[str, Any], root: dict[str, Any]) -> dict[str,
 
 
 def test_case_schema_asks_only_this_of_number_lists() -> None:
-    """casefile._skeleton cuts every list of numbers to its first item before the schema walk.
-    That is exact while the schema asks of a list no more than `minItems` <= 1 and one schema of
-    every item, and while an item schema that accepts numbers accepts every number."""
+    """casefile._skeleton cuts every list of more than SKELETON_KEPT numbers to its first
+    SKELETON_KEPT before the schema walk. That is exact while every array that may hold that
+    many items asks nothing that sees past them (no maxItems, uniqueItems, contains, ...), needs
+    no more than SKELETON_KEPT items, and takes plain numbers with no range; an array whose
+    maxItems keeps it at SKELETON_KEPT or fewer (Adam's betas) is never cut and may ask anything."""
     root = load_schema("case")
+    kept = casefile.SKELETON_KEPT
     for node in schema_nodes(root):
+        if node.get("type") != "array" and "items" not in node:
+            continue
+        if node.get("maxItems", kept + 1) <= kept:
+            continue  # a valid list is never cut; a longer one fails maxItems in the skeleton too
         for keyword in ARRAY_KEYWORDS_THAT_SEE_MORE_THAN_ONE_ITEM:
             assert keyword not in node, f"the case schema uses {keyword}: casefile._skeleton is no longer exact"
-        assert node.get("minItems", 0) <= 1, "minItems > 1: casefile._skeleton is no longer exact"
+        assert node.get("minItems", 0) <= kept, "minItems above SKELETON_KEPT: casefile._skeleton is no longer exact"
         if "items" in node:
             items = resolved_keywords(node["items"], root)
             if items.get("type") == "number":
                 assert set(items) <= {"$ref", "type", "description"}, f"a number item schema asks more: {items}"
             else:
                 assert items.get("type") in ("array", "object"), f"an item schema that may take numbers: {items}"
+
+
+def test_the_skeleton_keeps_short_lists_whole_and_cuts_long_ones() -> None:
+    kept = casefile.SKELETON_KEPT
+    assert casefile._skeleton({"betas": [0.9, 0.999], "w": [[0.5] * (kept + 5)]}) == {
+        "betas": [0.9, 0.999],
+        "w": [[0.5] * kept],
+    }
+    bad_betas = {"algorithm": "adam", "lr": 0.001, "betas": [0.9, 1.5]}  # beta2 >= 1: refused, not cut away
+    case = small_case(random.Random(3))
+    case["optimizer"] = bad_betas
+    assert casefile.schema_errors(casefile._skeleton(case), "case", "x") != []
 
 
 def small_case(rng: random.Random) -> dict[str, Any]:
