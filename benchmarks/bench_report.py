@@ -202,8 +202,10 @@ def markdown(
         lines += [
             "## Time per training step",
             "",
-            "Median seconds per step (forward, backward and SGD update of the whole batch); in brackets that time divided by the reference's,",
-            "so 20× means the reference is 20 times faster. The reference records the full trace; the others record nothing.",
+            "Median seconds per step (forward, backward and SGD update of the whole batch); in brackets that time"
+            " divided by the reference's,",
+            "so 20× means the reference is 20 times faster. The reference records the full trace;"
+            " the others record nothing.",
             "",
             "| net | batch | " + " | ".join(IMPLEMENTATION_TITLES[name] for name in names) + " |",
             "|---|--:|" + "--:|" * len(names),
@@ -232,31 +234,41 @@ def markdown(
             "",
             "| task | time | peak memory |",
             "|---|--:|--:|",
-            f"| generate: build the suite, write it to a temporary directory | {duration(s['generate'])} ({duration(s['generate (process)'])})"
+            f"| generate: build the suite, write it to a temporary directory | {duration(s['generate'])}"
+            f" ({duration(s['generate (process)'])})"
             f" | {peak['generate']:.0f} MB |",
-            f"| `generate --check` | {duration(s['check'])} ({duration(s['check (process)'])}) | {peak['check']:.0f} MB |",
-            f"| validate in-process: load {duration(s['inprocess load_seconds'])}, reference's trace {duration(s['inprocess compute_seconds'])},"
-            f" compare {duration(s['inprocess check_seconds'])} | {duration(s['inprocess seconds'])} ({duration(s['inprocess (process)'])})"
+            f"| `generate --check` | {duration(s['check'])} ({duration(s['check (process)'])})"
+            f" | {peak['check']:.0f} MB |",
+            f"| validate in-process: load {duration(s['inprocess load_seconds'])},"
+            f" reference's trace {duration(s['inprocess compute_seconds'])},"
+            f" compare {duration(s['inprocess check_seconds'])} | {duration(s['inprocess seconds'])}"
+            f" ({duration(s['inprocess (process)'])})"
             f" | {peak['validate in-process']:.0f} MB |",
         ]
         for program in suite.programs:
             lines.append(
-                f"| `validate --strict --program` {program} | {duration(s[f'{program} seconds'])} ({duration(s[f'{program} (process)'])})"
-                f" | harness {peak[f'validate via {program}: harness']:.0f} MB, program {peak[f'validate via {program}: program']:.0f} MB |"
+                f"| `validate --strict --program` {program} | {duration(s[f'{program} seconds'])}"
+                f" ({duration(s[f'{program} (process)'])})"
+                f" | harness {peak[f'validate via {program}: harness']:.0f} MB,"
+                f" program {peak[f'validate via {program}: program']:.0f} MB |"
             )
         lines += [
             "",
-            "Harness overhead: the protocol's cost on top of the same work in one process, i.e. the validation's wall time less its comparisons,",
-            "loading the vectors, the program's own compute (measured in-process) and its start-up and exit, per vector;"
+            "Harness overhead: the protocol's cost on top of the same work in one process,"
+            " i.e. the validation's wall time less its comparisons,",
+            "loading the vectors, the program's own compute (measured in-process)"
+            " and its start-up and exit, per vector;"
             " worked out round by round, median over the rounds.",
             "",
-            "| program | validation | program's compute | start-up + exit | overhead per vector | with start-up, per vector |",
+            "| program | validation | program's compute | start-up + exit"
+            " | overhead per vector | with start-up, per vector |",
             "|---|--:|--:|--:|--:|--:|",
         ]
         for program in suite.programs:
             figures = suite.overhead[program]
             lines.append(
-                f"| {program} | {duration(figures['wall'])} | {duration(figures['compute'])} | {duration(figures['start_and_exit'])}"
+                f"| {program} | {duration(figures['wall'])} | {duration(figures['compute'])}"
+                f" | {duration(figures['start_and_exit'])}"
                 f" | {figures['per_vector'] * 1e3:.2f} ms | {figures['per_vector_with_start'] * 1e3:.2f} ms |"
             )
         lines.append("")
@@ -306,7 +318,8 @@ def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
         return top + plot_height * (high - math.log10(seconds)) / (high - low)
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="bench-plot" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bench-plot" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}"'
         ' font-family="sans-serif" font-size="12">',
         *STYLE,
         f'<rect class="bg" x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
@@ -326,7 +339,8 @@ def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
         )
     out.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_height}" stroke="#333333"/>')
     out.append(
-        f'<line class="axis" x1="{left}" y1="{top + plot_height}" x2="{width - right}" y2="{top + plot_height}" stroke="#333333"/>'
+        f'<line class="axis" x1="{left}" y1="{top + plot_height}" x2="{width - right}" y2="{top + plot_height}"'
+        ' stroke="#333333"/>'
     )
     group_width = plot_width / max(len(steps), 1)
     bar_width = group_width * 0.8 / max(len(names), 1)
@@ -338,22 +352,29 @@ def svg(steps: list[StepResult], names: list[str], caption: str) -> str:
             x = group_left + bar_index * bar_width
             y = y_of(result.seconds[name])
             bar_height = top + plot_height - y
-            tooltip = f"{IMPLEMENTATION_TITLES[name]}, {result.net} batch {result.batch_size}: {duration(result.seconds[name])}"
+            tooltip = (
+                f"{IMPLEMENTATION_TITLES[name]}, {result.net} batch {result.batch_size}:"
+                f" {duration(result.seconds[name])}"
+            )
             out.append(
-                f'<rect class="bar-{name}" x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" height="{bar_height:.1f}" fill="{COLOURS[name]}">'
+                f'<rect class="bar-{name}" x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}"'
+                f' height="{bar_height:.1f}" fill="{COLOURS[name]}">'
                 f"<title>{_escape(tooltip)}</title></rect>"
             )
         centre = left + (group_index + 0.5) * group_width
         ratio = result.ratio("micrograd")
         label = times(ratio) if ratio is not None else "not timed"
         out.append(
-            f'<text x="{centre:.1f}" y="{top - 8}" text-anchor="middle" font-weight="bold" fill="#1a1a1a">{_escape(label)}</text>'
+            f'<text x="{centre:.1f}" y="{top - 8}" text-anchor="middle" font-weight="bold" fill="#1a1a1a">'
+            f"{_escape(label)}</text>"
         )
         out.append(
-            f'<text x="{centre:.1f}" y="{top + plot_height + 18}" text-anchor="middle" fill="#1a1a1a">{_escape(result.net)}</text>'
+            f'<text x="{centre:.1f}" y="{top + plot_height + 18}" text-anchor="middle" fill="#1a1a1a">'
+            f"{_escape(result.net)}</text>"
         )
         out.append(
-            f'<text class="muted" x="{centre:.1f}" y="{top + plot_height + 34}" text-anchor="middle" fill="#555555">batch {result.batch_size}</text>'
+            f'<text class="muted" x="{centre:.1f}" y="{top + plot_height + 34}" text-anchor="middle" fill="#555555">'
+            f"batch {result.batch_size}</text>"
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -333,13 +333,15 @@ def measure(
             result.agreement[name] = difference
             if difference > AGREEMENT_TOLERANCE:
                 result.notes.append(
-                    f"{name} disagrees with the reference after one step (relative difference {difference:.2g}): not timed"
+                    f"{name} disagrees with the reference after one step"
+                    f" (relative difference {difference:.2g}): not timed"
                 )
                 continue
         if first_step[name] > timing.skip_slower_than:
             limit = f"{timing.skip_slower_than:g} s"
             result.notes.append(
-                f"{name} not timed on {net.name} batch {net.batch_size}: one step takes {duration(first_step[name])}, over this run's limit of {limit}"
+                f"{name} not timed on {net.name} batch {net.batch_size}: one step takes {duration(first_step[name])},"
+                f" over this run's limit of {limit}"
             )
             continue
         steppers[name] = stepper
@@ -390,7 +392,8 @@ def run(
     """Every net at every batch size; micrograd's graphs of a deep recursion need a higher limit."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
     results = []
-    seconds_per_unit: dict[tuple[str, int], float] = {}  # each implementation's cost so far, to skip what would be too slow
+    # each implementation's cost so far, to skip what would be too slow
+    seconds_per_unit: dict[tuple[str, int], float] = {}
     for net_name in nets:
         for batch_size in batch_sizes:
             results.append(measure(make_net(net_name, batch_size), names, timing, log, seconds_per_unit))

@@ -161,7 +161,8 @@ def run(rounds: int, log: Callable[[str], None]) -> SuiteResult:
             measured = run_json([*child, "protocol", program.command])
             if measured["passed"] != measured["vectors"]:
                 result.notes.append(
-                    f"{program.name}: only {measured['passed']} of {measured['vectors']} passed, e.g. {measured['not_passed'][:1]}"
+                    f"{program.name}: only {measured['passed']} of {measured['vectors']} passed,"
+                    f" e.g. {measured['not_passed'][:1]}"
                 )
             record(f"{program.name} seconds", measured["seconds"])
             record(f"{program.name} (process)", measured["wall"])

@@ -1,7 +1,8 @@
 """The benchmark: one command, everything side by side, medians reported as ratios.
 
     python benchmarks/run.py            full run (about ten minutes here); writes benchmarks/results/
-    python benchmarks/run.py --quick    fewer rounds, micrograd skipped where a step takes > 2 s; writes nothing unless --out
+    python benchmarks/run.py --quick    fewer rounds, micrograd skipped where a step takes > 2 s;
+                                        writes nothing unless --out
 
 Measures (details in each module's docstring):
   - time per training step of the reference (reference_impl.core.training.train on a
@@ -83,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--gc",
         choices=("end", "auto", "off"),
         default="end",
-        help="the garbage collector in a step sample: one timed collection at its end (default), Python's own thresholds, or none",
+        help="the garbage collector in a step sample: one timed collection at its end (default),"
+        " Python's own thresholds, or none",
     )
     parser.add_argument(
         "--out",
@@ -149,8 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         "off": "none during the timing (--gc off)",
     }[timing.garbage_collector]
     notes.append(
-        f"step timings: {timing.rounds} rounds, median; samples of about {timing.sample_seconds * 1e3:.0f} ms; garbage collection: {collector};"
-        " all implementations agree with the reference's parameters after one step to 1e-9 (relative) before they are timed"
+        f"step timings: {timing.rounds} rounds, median; samples of about {timing.sample_seconds * 1e3:.0f} ms;"
+        f" garbage collection: {collector};"
+        " all implementations agree with the reference's parameters after one step to 1e-9 (relative)"
+        " before they are timed"
     )
     text = bench_report.markdown(machine, date, command, steps, names, suite, found, notes)
     scale_found = bench_report.scale_targets(scale) if scale is not None else []

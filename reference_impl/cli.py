@@ -408,7 +408,8 @@ def build_parser(prog: str = "backprop-spec") -> argparse.ArgumentParser:
         type=positive_count,
         default=MAX_TRACE_NUMBERS,
         metavar="N",
-        help=f"refuse a case whose trace would hold more numbers (default: {MAX_TRACE_NUMBERS}, a file of about 220 MB)",
+        help=f"refuse a case whose trace would hold more numbers (default: {MAX_TRACE_NUMBERS},"
+        " a file of about 220 MB)",
     )
     trace.set_defaults(run=command_trace)
 
@@ -421,7 +422,8 @@ def build_parser(prog: str = "backprop-spec") -> argparse.ArgumentParser:
         "and the likely bug from the catalogue. Run it from your own project; the vectors come with this package.",
         statuses="  0  nothing failed or errored (skips are fine)\n  1  a vector failed or errored\n"
         "  2  usage error, or the run could not happen (no vectors, a program that cannot start, ...)",
-        read="spec/protocol.md (the adapter's protocol); docs/porting/adapter.md, the site's page 'Writing the adapter'",
+        read="spec/protocol.md (the adapter's protocol); docs/porting/adapter.md,"
+        " the site's page 'Writing the adapter'",
     )
     source = validate.add_mutually_exclusive_group(required=True)
     source.add_argument(

@@ -110,7 +110,8 @@ TIMING = re.compile(r" in \d+\.\d+ s \(\d+\.\d+ s comparing and diagnosing\)| \(
 
 
 def run_runner(directory: Path, only: Sequence[str], diagnosis: bool, report: Path) -> tuple[dict[str, Any], str]:
-    """Run `backprop-spec validate --program "node DIR/adapter.mjs" --strict --json REPORT`; its JSON report and its text output."""
+    """Run `backprop-spec validate --program "node DIR/adapter.mjs" --strict --json REPORT`;
+    its JSON report and its text output."""
     program = f"node {directory / 'adapter.mjs'}" if directory != PORT else "node ports/javascript/adapter.mjs"
     command = [
         sys.executable,
@@ -222,7 +223,8 @@ def verdict(mistake: Mistake, suite: dict[str, Any] | None, shown: list[dict[str
         if "errored" in statuses:
             return {
                 "kind": "errored",
-                "text": "The vectors shown are errors, not failures: there are no numbers to compare, so there is no diagnosis.",
+                "text": "The vectors shown are errors, not failures: there are no numbers to compare,"
+                " so there is no diagnosis.",
             }
         if "skipped" in statuses:
             return {
@@ -330,7 +332,8 @@ def build(names: Sequence[str] | None = None) -> dict[str, Any]:
             }
             stages.append({**entry, "mistakes": mistakes})
     return {
-        "about": "Written by scripts/js_case_study.py from real runs of backprop-spec validate on patched copies of ports/javascript/; "
+        "about": "Written by scripts/js_case_study.py from real runs of backprop-spec validate"
+        " on patched copies of ports/javascript/; "
         "never edit by hand. Check with: python scripts/js_case_study.py --check",
         "baseline": baseline,
         "stages": stages,

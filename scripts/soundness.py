@@ -317,10 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(vectors)} vectors from {source}, {arguments.seeds} seed(s) per perturbation")
     margin = math.inf if worst_correct == 0.0 else 1.0 / worst_correct
     print(
-        f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'}; margin (allowed / deviation) = {margin:.3g}"
+        f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'};"
+        f" margin (allowed / deviation) = {margin:.3g}"
     )
     print(
-        "bug side, per bug: the largest numeric error / allowed (and its vector); vectors where it cannot run or gives non-numbers"
+        "bug side, per bug: the largest numeric error / allowed (and its vector);"
+        " vectors where it cannot run or gives non-numbers"
     )
     smallest = math.inf
     for bug in sorted(set(best_per_bug) | set(structural)):

@@ -119,7 +119,8 @@ def test_adam_vectors_are_cross_checked(report: Report, capsys: pytest.CaptureFi
     assert worst.relative < 1e-10, worst.describe()
     with capsys.disabled():
         print(
-            f"\nAdam/AdamW vs torch: {len(results)} vectors, {compared} numbers, {equal} bit-equal, worst {worst.describe()}"
+            f"\nAdam/AdamW vs torch: {len(results)} vectors, {compared} numbers, {equal} bit-equal,"
+            f" worst {worst.describe()}"
         )
 
 
@@ -130,5 +131,6 @@ def test_torch_lerp_and_pow_differ_from_the_spec_only_in_the_last_bits(capsys: p
     assert differences["pow"] < 1e-11  # 1 - beta^t amplifies an ulp of beta^t by 1 / (1 - beta^t)
     with capsys.disabled():
         print(
-            f"\ntorch lerp vs spec m: {differences['lerp']:.3g} relative; pow vs repeated product: {differences['pow']:.3g}"
+            f"\ntorch lerp vs spec m: {differences['lerp']:.3g} relative;"
+            f" pow vs repeated product: {differences['pow']:.3g}"
         )

@@ -251,7 +251,8 @@ def group_page(group: str, manifest: dict[str, Any], vectors: dict[str, dict[str
         else:
             name = "SGD"
             settings = (
-                f"lr {optimizer['lr']!r}, momentum {optimizer['momentum']!r}, weight decay {optimizer['weight_decay']!r}"
+                f"lr {optimizer['lr']!r}, momentum {optimizer['momentum']!r},"
+                f" weight decay {optimizer['weight_decay']!r}"
             )
         out.append(f"| optimizer | {name}: {settings} |")
         out.append(

@@ -104,7 +104,8 @@ class ProgramDriver:
     def close(self) -> None:
         if self.early_exits:
             self.notes.append(
-                f"the program {self.early_exit_status} without being told bye, {len(self.early_exits)} time(s) (first before {self.early_exits[0]}); "
+                f"the program {self.early_exit_status} without being told bye, {len(self.early_exits)} time(s)"
+                f" (first before {self.early_exits[0]}); "
                 "each time it was started again and the run sent again. A program should answer runs until bye."
             )
         self._say_bye()
@@ -196,7 +197,10 @@ class ProgramDriver:
             if event.what == "eof":
                 return f"the program {session.exit_description(1.0)} before answering hello{session.unfinished_line()}"
             if event.what == "overlong":
-                return f"the program wrote a line of {size} bytes or more (the limit is {MAX_LINE_BYTES}) instead of its hello"
+                return (
+                    f"the program wrote a line of {size} bytes or more (the limit is {MAX_LINE_BYTES})"
+                    " instead of its hello"
+                )
             if not raw.strip():
                 continue
             if raw.startswith(UTF8_BOM):
@@ -302,7 +306,10 @@ class ProgramDriver:
                 if session.writing:
                     problem += "; it had not even read the whole run message from its standard input"
                 if session.write_error is not None:
-                    problem += f"; writing the run to the program's stdin failed: {session.write_error.strerror or session.write_error}"
+                    problem += (
+                        "; writing the run to the program's stdin failed:"
+                        f" {session.write_error.strerror or session.write_error}"
+                    )
             elif event.what == "eof":
                 status = session.exit_description(1.0)
                 if may_resend and session.process.returncode == 0 and not session.unfinished_size:

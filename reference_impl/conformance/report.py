@@ -29,7 +29,10 @@ COLOURS = {"passed": "32", "failed": "31", "errored": "35", "skipped": "33"}  # 
 
 def summary_line(result: RunResult) -> str:
     """'170 passed, 1 failed, 1 errored, 0 skipped'"""
-    return f"{result.count('passed')} passed, {result.count('failed')} failed, {result.count('errored')} errored, {result.count('skipped')} skipped"
+    return (
+        f"{result.count('passed')} passed, {result.count('failed')} failed,"
+        f" {result.count('errored')} errored, {result.count('skipped')} skipped"
+    )
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -118,7 +121,8 @@ class TextReport:
         strict = ", --strict (EXACT vectors bit for bit)" if result.strict else ""
         checked = sum(outcome.check_seconds for outcome in result.outcomes)
         self.write(
-            f"implementation: {implementation_text(result.implementation)}; {len(result.outcomes)} vector(s) in {result.seconds:.2f} s"
+            f"implementation: {implementation_text(result.implementation)};"
+            f" {len(result.outcomes)} vector(s) in {result.seconds:.2f} s"
             f" ({checked:.2f} s comparing and diagnosing){strict}"
         )
         line = summary_line(result)
@@ -151,7 +155,8 @@ def outcome_lines(outcome: Outcome, verbose: bool, colour: TextReport | None = N
             relative = f"{mismatch.rel_error:.3g}" if mismatch.rel_error is not None else "n/a (expected 0)"
             allowed = f"{mismatch.allowed:.3g}" if mismatch.allowed is not None else "n/a"
             lines.append(
-                f"{indent}  error     {mismatch.abs_error:.3g} absolute, {relative} relative; allowed {allowed}; {mismatch.ulps} ulps apart"
+                f"{indent}  error     {mismatch.abs_error:.3g} absolute, {relative} relative; allowed {allowed};"
+                f" {mismatch.ulps} ulps apart"
             )
         if outcome.comparison is not None and outcome.comparison.mismatches > 1:
             lines.append(f"{indent}  ({outcome.comparison.mismatches} wrong numbers or structures in all)")

@@ -49,7 +49,8 @@ def _details(outcome: Outcome) -> list[str]:
             error = f"{item.abs_error:.3g}" if item.abs_error is not None else cell(item.message)
             allowed = f"{item.allowed:.3g}" if item.allowed is not None else ""
             lines.append(
-                f"| {code(cell(item.path))} | {code(cell(repr(item.expected)))} | {code(cell(repr(item.got)))} | {error} | {allowed} |"
+                f"| {code(cell(item.path))} | {code(cell(repr(item.expected)))} | {code(cell(repr(item.got)))}"
+                f" | {error} | {allowed} |"
                 f" {item.ulps if item.ulps is not None else ''} |"
             )
         if outcome.comparison is not None and outcome.comparison.mismatches > len(wrong[:10]):

@@ -121,7 +121,8 @@ def validate_results(path: Path, options: Options, on_outcome: Callable[[Outcome
     if extra:
         shown = ", ".join(program_repr(vector_id) for vector_id in extra[:5])
         notes.append(
-            f"the results file holds {len(extra)} id(s) that are not vectors here, ignored: {shown}{' ...' if len(extra) > 5 else ''}"
+            f"the results file holds {len(extra)} id(s) that are not vectors here, ignored:"
+            f" {shown}{' ...' if len(extra) > 5 else ''}"
         )
     features = set(results.features) if results.features is not None else None
     outcomes: list[Outcome] = []

@@ -29,7 +29,9 @@ def selected_vectors(options: Options) -> Selection:
         raise HarnessError(message) from None
     selected = vectors.select(options.only, features=options.features)
     if not selected:
-        wanted = " ".join([f"--only {pattern}" for pattern in options.only] + [f"--feature {name}" for name in options.features])
+        wanted = " ".join(
+            [f"--only {pattern}" for pattern in options.only] + [f"--feature {name}" for name in options.features]
+        )
         raise HarnessError(
             f"no vector in {options.vectors} matches {wanted}" if wanted else f"{options.vectors}: no vectors"
         )

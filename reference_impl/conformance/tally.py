@@ -32,7 +32,8 @@ def group_of(vector_id: str) -> str:
 
 
 def verdict_of(counts: Counter[str]) -> str:
-    """The one word a cell shows: 'failed' when anything failed or errored, 'passed' when something passed, else 'skipped'."""
+    """The one word a cell shows: 'failed' when anything failed or errored, 'passed' when something passed,
+    else 'skipped'."""
     if counts["failed"] + counts["errored"] > 0:
         return "failed"
     if counts["passed"] > 0:

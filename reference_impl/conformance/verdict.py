@@ -144,7 +144,10 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
         try:
             found = _compare(vector, answer.trace, strict, options.diagnosis)
         except Exception as error:  # a harness bug must not look like a pass, nor end the run
-            message = f"internal error in the harness while checking this answer ({type(error).__name__}: {error}); please report it"
+            message = (
+                f"internal error in the harness while checking this answer ({type(error).__name__}: {error});"
+                " please report it"
+            )
             found = _Judgement(status="errored", message=message)
     mismatch = found.mismatch
     if mismatch is not None:  # its path and message may quote a key the program sent
@@ -228,7 +231,10 @@ def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bo
         if strict:
             message = f"{comparison.numbers_compared} numbers, bit for bit"
         else:
-            message = f"{comparison.numbers_compared} numbers within tolerance (largest error {comparison.largest_ratio:.2g} of the allowed bound)"
+            message = (
+                f"{comparison.numbers_compared} numbers within tolerance"
+                f" (largest error {comparison.largest_ratio:.2g} of the allowed bound)"
+            )
         return _Judgement(status="passed", message=message, comparison=comparison)
     first = comparison.first
     assert first is not None  # a comparison that did not pass has a first mismatch

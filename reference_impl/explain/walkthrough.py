@@ -420,7 +420,10 @@ def _adam_update_one(
         p_name = f"{name}·(1 - lr·weight_decay)"
     elif weight_decay != 0.0:
         g = decayed_gradient(gradient, p, weight_decay)
-        text = f"g = {gradient_name} + weight_decay·{name} = {operand(gradient)} + {number(weight_decay)}·{operand(p)} = {number(g)}"
+        text = (
+            f"g = {gradient_name} + weight_decay·{name} = {operand(gradient)} + {number(weight_decay)}·{operand(p)}"
+            f" = {number(g)}"
+        )
         lines.append(Line(text, "eq. 6.13"))
         g_name = "g"
     m_values = f"{number(beta1)}·{operand(old_m)} + (1 - {number(beta1)})·{operand(g)}"

@@ -49,11 +49,13 @@ def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> li
         for j in range(n_neurons):
             if len(layer["w"][j]) != n_inputs:
                 errors.append(
-                    f"{where('layers', layer_index, 'w', j)}: expected {n_inputs} weights (one per input of this layer), got {len(layer['w'][j])}"
+                    f"{where('layers', layer_index, 'w', j)}: expected {n_inputs} weights"
+                    f" (one per input of this layer), got {len(layer['w'][j])}"
                 )
         if len(layer["b"]) != n_neurons:
             errors.append(
-                f"{where('layers', layer_index, 'b')}: expected {n_neurons} biases (one per row of w), got {len(layer['b'])}"
+                f"{where('layers', layer_index, 'b')}: expected {n_neurons} biases (one per row of w),"
+                f" got {len(layer['b'])}"
             )
         if layer["activation"] == "softmax" and layer_index != n_layers - 1:
             errors.append(f"{where('layers', layer_index, 'activation')}: softmax is allowed only on the output layer")
@@ -61,7 +63,8 @@ def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> li
     optimizer = case["optimizer"]
     if optimizer.get("algorithm", "sgd") != "sgd" and optimizer.get("momentum", 0.0) != 0.0:
         errors.append(
-            f"{where('optimizer', 'momentum')}: momentum is SGD's; {optimizer['algorithm']} keeps its own moving averages (betas), so leave momentum out"
+            f"{where('optimizer', 'momentum')}: momentum is SGD's;"
+            f" {optimizer['algorithm']} keeps its own moving averages (betas), so leave momentum out"
         )
     n_network_inputs = len(layers[0]["w"][0])
     n_outputs = len(layers[n_layers - 1]["w"])
@@ -69,18 +72,21 @@ def check_case_rules(case: dict[str, Any], source: str, prefix: list[Any]) -> li
     loss = case["loss"]
     if loss == "binary_cross_entropy" and output_activation != "sigmoid":
         errors.append(
-            f"{where('loss')}: binary_cross_entropy needs a sigmoid output layer, the output layer is {output_activation}"
+            f"{where('loss')}: binary_cross_entropy needs a sigmoid output layer,"
+            f" the output layer is {output_activation}"
         )
     if loss == "categorical_cross_entropy" and output_activation != "softmax":
         errors.append(
-            f"{where('loss')}: categorical_cross_entropy needs a softmax output layer, the output layer is {output_activation}"
+            f"{where('loss')}: categorical_cross_entropy needs a softmax output layer,"
+            f" the output layer is {output_activation}"
         )
     for batch_index, batch in enumerate(case["batches"]):
         for example_index, example in enumerate(batch):
             place = where("batches", batch_index, example_index)
             if len(example["x"]) != n_network_inputs:
                 errors.append(
-                    f"{place}.x: expected {n_network_inputs} inputs (the first layer's weight columns), got {len(example['x'])}"
+                    f"{place}.x: expected {n_network_inputs} inputs (the first layer's weight columns),"
+                    f" got {len(example['x'])}"
                 )
             y = example["y"]
             if len(y) != n_outputs:

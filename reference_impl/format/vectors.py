@@ -239,7 +239,8 @@ def load_vectors(path: Path, keep_texts: bool = True) -> VectorSet:
             vector, text = _read_vector_file(path / entry["file"], entry.get("sha256"), keep_texts)
             if vector["id"] != entry["id"]:
                 raise InputError(
-                    f"{path / entry['file']}: holds the vector {vector['id']!r}, but manifest.json lists it as {entry['id']!r}"
+                    f"{path / entry['file']}: holds the vector {vector['id']!r},"
+                    f" but manifest.json lists it as {entry['id']!r}"
                 )
             found.append((vector, text))
     elif path.is_dir():

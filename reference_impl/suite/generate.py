@@ -31,7 +31,8 @@ from reference_impl.suite.catalogue import Entry, all_entries
 # and scripts/soundness.py (nudged libm, reordered sums): correct binary64
 # implementations stay far inside it, binary32 arithmetic lands far outside.
 DEFAULT_TOLERANCE = {"abs": 1e-12, "rel": 1e-9}
-# each file names its JSON Schema, as Wycheproof's files do: a file of spec/schemas/ (reference_impl/_schemas when installed)
+# each file names its JSON Schema, as Wycheproof's files do: a file of spec/schemas/
+# (reference_impl/_schemas when installed)
 VECTOR_SCHEMA = "vector.schema.json"
 MANIFEST_SCHEMA = "manifest.schema.json"
 EXACT_OPERATIONS_ACTIVATIONS = ("identity", "relu", "leaky_relu")
@@ -135,7 +136,8 @@ def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
     bad = first_non_finite(expected, [])
     if bad is not None:
         raise InputError(
-            f"{source_name}: the trace overflows: expected.{json_path(bad)} is not a finite number; use smaller parameters or a smaller learning rate"
+            f"{source_name}: the trace overflows: expected.{json_path(bad)} is not a finite number;"
+            " use smaller parameters or a smaller learning rate"
         )
     flags = sorted(set(entry.flags) | derived_flags(entry.case, expected))
     features = features_of(entry.case)
