@@ -35,9 +35,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from reference_impl.conformance.bug_variants import VARIANTS, VariantCannotRunError, run_variant
+from reference_impl.conformance.bug_variants import VARIANTS, run_variant
 from reference_impl.conformance.compare import compare_trace
 from reference_impl.conformance.progress import is_live
+from reference_impl.conformance.variant_updates import VariantCannotRunError
 from reference_impl.core import activations, losses
 from reference_impl.core.records import Case, Example, Layer
 from reference_impl.core.training import train

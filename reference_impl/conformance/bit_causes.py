@@ -12,8 +12,9 @@ Not here: tolerance failures (diagnosis.py), which these causes never explain.
 from dataclasses import dataclass
 from typing import Any
 
-from reference_impl.conformance.bug_variants import VariantCannotRunError, run_variant
+from reference_impl.conformance.bug_variants import run_variant
 from reference_impl.conformance.compare import Comparison, compare_trace
+from reference_impl.conformance.variant_updates import VariantCannotRunError
 from reference_impl.format.casefile import case_from_json, trace_to_json
 
 

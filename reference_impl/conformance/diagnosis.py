@@ -10,7 +10,7 @@ every foreign number first, then by how many of the wrong numbers they
 reproduce; among equals, those the vector was built to catch (its `catches`).
 
 float32 arithmetic is measured, not guessed: the case is re-run with every input
-and every result of + - * / rounded to binary32 (bug_variants.run_float32), and a
+and every result of + - * / rounded to binary32 (binary32.run_float32), and a
 port is called float32 only when each of its numbers lies within a few times that
 measured rounding of the expected value. A NaN in a variant never matches a
 finite foreign number (compare.py).
@@ -24,14 +24,10 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from reference_impl.conformance.bug_variants import (
-    VARIANTS,
-    VariantCannotRunError,
-    run_float32,
-    run_variant,
-    to_float32,
-)
+from reference_impl.conformance.binary32 import run_float32, to_float32
+from reference_impl.conformance.bug_variants import VARIANTS, run_variant
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace, computation_order, flat_numbers
+from reference_impl.conformance.variant_updates import VariantCannotRunError
 from reference_impl.format.casefile import case_from_json, trace_to_json
 from reference_impl.format.json_path import json_path
 from reference_impl.format.vocabulary import BUGS
