@@ -12,16 +12,10 @@ Not here: the process and its pipes (process.py), the wire format (protocol.py),
 (verdict.py).
 """
 
-import contextlib
-import json
-import os
 import shlex
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import IO, Any
+from collections.abc import Callable
+from typing import Any
 
 from reference_impl.conformance.process import BYE_GRACE_SECONDS, ProgramSession, start_failure
 from reference_impl.conformance.program_text import program_repr, program_strings, program_text
@@ -39,6 +33,8 @@ from reference_impl.conformance.protocol import (
     preview,
 )
 from reference_impl.conformance.selection import selected_vectors
+from reference_impl.conformance.signals import Terminated, obey, stop_signals
+from reference_impl.conformance.transcript import Transcript
 from reference_impl.conformance.verdict import (
     HarnessError,
     Options,
@@ -52,31 +48,6 @@ from reference_impl.conformance.verdict import (
 from reference_impl.format.vocabulary import PROTOCOL_VERSION
 
 MAX_HANDSHAKE_FAILURES = 3  # in a row; then the remaining vectors are errored without trying
-
-
-class Transcript:
-    """Every message exchanged, one JSON line each ({"from": "harness" | "program", "message": ...}),
-    for debugging an adapter (--transcript FILE); lines that are not messages are kept as text."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.stream: IO[str] | None = open(path, "w", encoding="utf-8") if path else None  # noqa: SIM115 (closed in close())
-
-    def record(self, sender: str, message: Any = None, unparsed: bytes | None = None, note: str = "") -> None:
-        if self.stream is None:
-            return
-        entry: dict[str, Any] = {"from": sender}
-        if unparsed is not None:
-            entry["unparsed"] = unparsed[:10000].decode("utf-8", errors="replace")
-        elif message is not None:
-            entry["message"] = message
-        if note:
-            entry["note"] = note
-        self.stream.write(json.dumps(entry, default=repr) + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
 
 
 class ProgramDriver:
@@ -388,52 +359,6 @@ def is_plain_result(message: dict[str, Any], vector_id: str) -> bool:
         and vector_id != ""
         and isinstance(message.get("trace"), dict)
     )
-
-
-class Terminated(BaseException):
-    """The harness was told to stop by SIGTERM or SIGHUP (a CI cancel, `timeout`, a closed
-    terminal): the program is killed first, then the signal is obeyed."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")
-_previous_handlers: dict[int, Any] = {}
-
-
-@contextlib.contextmanager
-def stop_signals() -> Iterator[None]:
-    """While the program runs, SIGTERM and SIGHUP raise Terminated (once; a second signal
-    during the clean-up is ignored) instead of ending the harness with the program alive."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread can handle signals; the caller then owns the clean-up
-        return
-    raised: list[int] = []
-
-    def handler(signum: int, frame: Any) -> None:
-        if not raised:
-            raised.append(signum)
-            raise Terminated(signum)
-
-    numbers = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
-    for number in numbers:
-        _previous_handlers[number] = signal.signal(number, handler)
-    try:
-        yield
-    finally:
-        if not raised:
-            for number in numbers:
-                signal.signal(number, _previous_handlers.pop(number))
-
-
-def obey(signum: int) -> None:
-    """Restore the signal's earlier handler and send the signal again, so that the harness
-    ends as the sender expects (killed by SIGTERM: status 143 in a shell)."""
-    for number in list(_previous_handlers):
-        signal.signal(number, _previous_handlers.pop(number))
-    os.kill(os.getpid(), signum)
 
 
 def split_command(command: str) -> list[str]:

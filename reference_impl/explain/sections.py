@@ -88,3 +88,15 @@ def to_html(sections: list[Section], ref_href: Callable[[str], str | None]) -> s
         out.append("</div>")
     out.append("</div>")
     return "\n".join(out)
+
+
+class Names:
+    """Indexed names for one layer: `z[0]`, `w[0][1]`; plain `z`, `w` for a 1-input, 1-neuron layer."""
+
+    def __init__(self, n_neurons: int, n_inputs: int) -> None:
+        self.scalar = n_neurons == 1 and n_inputs == 1
+
+    def of(self, name: str, *indices: int) -> str:
+        if self.scalar:
+            return name
+        return name + "".join(f"[{index}]" for index in indices)
