@@ -301,3 +301,23 @@ def test_python_loading_snippet_loads_the_suite() -> None:
     assert "seed/single-neuron" in [vector["id"] for vector in only_identity]
     assert namespace["passes"](1.0 + 1e-10, 1.0, {"abs": 1e-12, "rel": 1e-9})
     assert not namespace["passes"](1.0 + 1e-8, 1.0, {"abs": 1e-12, "rel": 1e-9})
+
+
+@needs_docs
+def test_a_directive_is_called_with_its_literal_arguments_and_a_bad_one_names_the_page() -> None:
+    """docs/hooks/directive_call.py, which every hook uses to read `{{ name(arguments) }}`."""
+    location = importlib.util.spec_from_file_location("directive_call", ROOT / "docs" / "hooks" / "directive_call.py")
+    assert location is not None and location.loader is not None
+    module = importlib.util.module_from_spec(location)
+    location.loader.exec_module(module)
+    from mkdocs.exceptions import PluginError
+
+    page = type("FakePage", (), {"file": type("FakeFile", (), {"src_uri": "learn/x.md"})()})()
+    table = {"join": lambda first, second="-": f"{first}{second}"}
+    assert module.call_directive('join("a", second="b")', page, table.get, table) == "ab"
+    with pytest.raises(PluginError, match=r"learn/x.md: unknown directive .*known: join"):
+        module.call_directive("missing(1)", page, table.get, table)
+    with pytest.raises(PluginError, match=r"learn/x.md: .*failed: ValueError"):
+        module.call_directive("join(open('f'))", page, table.get, table)  # not a literal: never evaluated
+    with pytest.raises(PluginError, match=r"learn/x.md: cannot read the directive"):
+        module.call_directive("join(", page, table.get, table)

@@ -26,7 +26,6 @@ Every number these directives print is read from vectors/ or re-computed from su
 numbers with the reference when the site is built.
 """
 
-import ast
 import html
 import json
 import math
@@ -44,6 +43,8 @@ from mkdocs.utils import get_relative_url
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import directive_call  # noqa: E402  (beside this file, on sys.path while MkDocs loads hooks)
 
 from reference_impl.core.training import train  # noqa: E402
 from reference_impl.explain.sections import number as full  # noqa: E402
@@ -413,19 +414,6 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     }
 
     def replace(match: re.Match[str]) -> str:
-        source = match.group(1)
-        try:
-            call = ast.parse(source, mode="eval").body
-            assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-            arguments = [ast.literal_eval(argument) for argument in call.args]
-            keywords = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg}
-            result: str = table[call.func.id](*arguments, **keywords)
-            return result
-        except PluginError:
-            raise
-        except Exception as error:
-            raise PluginError(
-                f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}"
-            ) from error
+        return directive_call.call_directive(match.group(1), page, table.get, table)
 
     return DIRECTIVE.sub(replace, markdown)

@@ -11,10 +11,11 @@ A directive indented under an admonition (`??? example`) gives a block indented 
 the build.
 """
 
-import ast
 import re
 from pathlib import Path
+from typing import Any
 
+import directive_call  # beside this file, on sys.path while MkDocs loads hooks
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
@@ -57,18 +58,9 @@ def listing_block(path: str, title: str | None = None, indent: str = "") -> str:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     def replace(match: re.Match[str]) -> str:
-        source = match.group(2)
-        try:
-            call = ast.parse(source, mode="eval").body
-            assert isinstance(call, ast.Call)
-            arguments = [ast.literal_eval(argument) for argument in call.args]
-            keywords = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg}
-            return listing_block(*arguments, indent=match.group(1), **keywords)
-        except PluginError:
-            raise
-        except Exception as error:
-            raise PluginError(
-                f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}"
-            ) from error
+        def listing(path: str, **options: Any) -> str:
+            return listing_block(path, indent=match.group(1), **options)
+
+        return directive_call.call_directive(match.group(2), page, {"listing": listing}.get, ["listing"])
 
     return LISTING.sub(replace, markdown)

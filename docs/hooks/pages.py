@@ -32,13 +32,13 @@ with Python literals as arguments:
 An unknown directive or a bad argument fails the build.
 """
 
-import ast
 import dataclasses
 import importlib
 import inspect
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # a checkout that is not installed still builds
 
 import diagram  # noqa: E402  (beside this file; MkDocs puts its folder on sys.path while loading hooks)
+import directive_call  # noqa: E402
 import generate  # noqa: E402
 
 from reference_impl.conformance.bug_variants import run_variant  # noqa: E402
@@ -318,24 +319,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     directives = Directives(page, files)
     known = Directives.names()
 
+    def function(name: str) -> Callable[..., str] | None:
+        return getattr(directives, name) if name in known else None
+
     def replace(match: re.Match[str]) -> str:
-        source = match.group(1)
-        try:
-            call = ast.parse(source, mode="eval").body
-        except SyntaxError as error:
-            raise PluginError(f"{page.file.src_uri}: cannot read the directive {{{{ {source} }}}}: {error}") from None
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in known:
-            raise PluginError(f"{page.file.src_uri}: unknown directive {{{{ {source} }}}}; known: {', '.join(known)}")
-        try:
-            arguments = [ast.literal_eval(argument) for argument in call.args]
-            keywords = {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg}
-            result: str = getattr(directives, call.func.id)(*arguments, **keywords)
-            return result
-        except PluginError:
-            raise
-        except Exception as error:
-            raise PluginError(
-                f"{page.file.src_uri}: {{{{ {source} }}}} failed: {type(error).__name__}: {error}"
-            ) from error
+        return directive_call.call_directive(match.group(1), page, function, known)
 
     return DIRECTIVE.sub(replace, markdown)
