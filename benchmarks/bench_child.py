@@ -39,7 +39,7 @@ from reference_impl.core.training import train
 from reference_impl.format.canonical_json import pieces, write_atomically
 from reference_impl.format.casefile import case_from_json, trace_to_json
 from reference_impl.format.strict_json import read_json_file
-from reference_impl.suite.catalogue import Entry
+from reference_impl.suite.cases import Entry
 from reference_impl.suite.generate import build_suite, build_vector, write_suite
 
 

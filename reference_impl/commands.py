@@ -23,7 +23,7 @@ from reference_impl.format.export import export
 from reference_impl.format.strict_json import InputError, read_json_file
 from reference_impl.format.vectors import default_vectors, load_vectors
 from reference_impl.format.vocabulary import FEATURES, FLAGS, SPEC_VERSION
-from reference_impl.suite.catalogue import Entry
+from reference_impl.suite.cases import Entry
 from reference_impl.suite.generate import (
     build_suite,
     build_vector,

@@ -24,7 +24,8 @@ from reference_impl.format.casefile import case_to_json, first_non_finite, schem
 from reference_impl.format.json_path import json_path
 from reference_impl.format.strict_json import InputError, parse, read_text
 from reference_impl.format.vocabulary import BUGS, FEATURES, FEATURES_SINCE, FIRST_SPEC_VERSION, FLAGS, SPEC_VERSION
-from reference_impl.suite.catalogue import Entry, all_entries
+from reference_impl.suite.cases import Entry
+from reference_impl.suite.catalogue import all_entries
 
 # The tolerance rule of spec section 9.1: |got - expected| <= abs + rel * |expected|.
 # Calibrated by tests/test_oracle.py (numpy matrix form, float64 and float32), tests/oracles/pytorch_crosscheck.py
