@@ -24,10 +24,8 @@ float32 arithmetic does) must fail it. The margins printed are:
 """
 
 import argparse
-import dataclasses
 import math
 import random
-import struct
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from reference_impl.conformance.binary32 import rounded_case, to_float32
 from reference_impl.conformance.bug_variants import VARIANTS, run_variant
 from reference_impl.conformance.compare import compare_trace
 from reference_impl.conformance.progress import is_live
@@ -195,40 +194,9 @@ def unpermute_trace(trace: dict[str, Any], orders: list[list[int]], batch_orders
     return {"steps": steps}
 
 
-def to_float32(value: float) -> float:
-    """The nearest binary32 value, as a binary64."""
-    result: float = struct.unpack("<f", struct.pack("<f", value))[0]
-    return result
-
-
 def float32_inputs(case: Case) -> Case:
-    """The case with every number rounded to binary32."""
-    layers = []
-    for layer in case.layers:
-        w = [[to_float32(v) for v in row] for row in layer.w]
-        layers.append(
-            Layer(activation=layer.activation, slope=to_float32(layer.slope), w=w, b=[to_float32(v) for v in layer.b])
-        )
-    batches = [
-        [Example([to_float32(v) for v in example.x], [to_float32(v) for v in example.y]) for example in batch]
-        for batch in case.batches
-    ]
-    optimizer = dataclasses.replace(
-        case.optimizer,
-        lr=to_float32(case.optimizer.lr),
-        momentum=to_float32(case.optimizer.momentum),
-        weight_decay=to_float32(case.optimizer.weight_decay),
-        betas=(to_float32(case.optimizer.betas[0]), to_float32(case.optimizer.betas[1])),
-        eps=to_float32(case.optimizer.eps),
-    )
-    return Case(
-        layers=layers,
-        loss=case.loss,
-        reduction=case.reduction,
-        optimizer=optimizer,
-        n_steps=case.n_steps,
-        batches=batches,
-    )
+    """The case with every number rounded to binary32 (the arithmetic stays binary64)."""
+    return rounded_case(case, to_float32)
 
 
 def correct_side(vector: dict[str, Any], seeds: int) -> tuple[float, str]:

@@ -9,6 +9,7 @@ rounded by the next operation).
 
 import math
 import struct
+from collections.abc import Callable
 from dataclasses import replace
 
 from reference_impl.core.records import Case, Example, Layer, Trace
@@ -69,37 +70,40 @@ def _f32(value: float) -> float:
     return _Float32(to_float32(value))
 
 
-def float32_case(case: Case) -> Case:
-    """The case with every input number rounded to binary32 and carried as a rounding float."""
+def rounded_case(case: Case, rounding: Callable[[float], float]) -> Case:
+    """The case with every number of it (parameters, inputs, targets, optimizer settings) passed
+    through `rounding`: to_float32 rounds the inputs only; float32_case also makes them round
+    every later + - * /."""
     layers = [
         Layer(
             activation=layer.activation,
-            slope=_f32(layer.slope),
-            w=[[_f32(value) for value in row] for row in layer.w],
-            b=[_f32(value) for value in layer.b],
+            slope=rounding(layer.slope),
+            w=[[rounding(value) for value in row] for row in layer.w],
+            b=[rounding(value) for value in layer.b],
         )
         for layer in case.layers
     ]
     batches = [
-        [Example([_f32(value) for value in example.x], [_f32(value) for value in example.y]) for example in batch]
+        [
+            Example([rounding(value) for value in example.x], [rounding(value) for value in example.y])
+            for example in batch
+        ]
         for batch in case.batches
     ]
     optimizer = replace(
         case.optimizer,
-        lr=_f32(case.optimizer.lr),
-        momentum=_f32(case.optimizer.momentum),
-        weight_decay=_f32(case.optimizer.weight_decay),
-        betas=(_f32(case.optimizer.betas[0]), _f32(case.optimizer.betas[1])),
-        eps=_f32(case.optimizer.eps),
+        lr=rounding(case.optimizer.lr),
+        momentum=rounding(case.optimizer.momentum),
+        weight_decay=rounding(case.optimizer.weight_decay),
+        betas=(rounding(case.optimizer.betas[0]), rounding(case.optimizer.betas[1])),
+        eps=rounding(case.optimizer.eps),
     )
-    return Case(
-        layers=layers,
-        batches=batches,
-        loss=case.loss,
-        reduction=case.reduction,
-        optimizer=optimizer,
-        n_steps=case.n_steps,
-    )
+    return replace(case, layers=layers, batches=batches, optimizer=optimizer)
+
+
+def float32_case(case: Case) -> Case:
+    """The case with every input number rounded to binary32 and carried as a rounding float."""
+    return rounded_case(case, _f32)
 
 
 def run_float32(case: Case) -> Trace:
