@@ -18,7 +18,6 @@ Needs node on PATH. The file holds no timings, so it is the same on every run.
 """
 
 import argparse
-import difflib
 import re
 import shutil
 import sys
@@ -34,7 +33,7 @@ for _path in (str(ROOT), str(Path(__file__).resolve().parent)):
         sys.path.insert(0, _path)
 
 from diagnosis_benchmark_mistakes import MISTAKES, VECTORS, Mistake  # noqa: E402
-from js_case_study import PORT, apply_patches, run_runner  # noqa: E402
+from js_case_study import PORT, apply_patches, run_runner, write_or_check  # noqa: E402
 
 from reference_impl.format import canonical_json  # noqa: E402
 
@@ -211,18 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     output = Path(arguments.out)
     if arguments.table:
         print(table_text(document), end="")
-    if arguments.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current != text:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "fresh run", lineterm="")
-            print(f"{output} is out of date; run: python scripts/diagnosis_benchmark.py", file=sys.stderr)
-            print("\n".join(list(diff)[:80]), file=sys.stderr)
-            return 1
-        print(f"{output} is up to date")
-        return 0
-    output.write_text(text, encoding="utf-8")
-    print(f"wrote {output}")
-    return 0
+    return write_or_check(output, text, arguments.check, "python scripts/diagnosis_benchmark.py")
 
 
 if __name__ == "__main__":

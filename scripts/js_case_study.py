@@ -353,20 +353,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.mistake:
         print(canonical_json.dumps(build(arguments.mistake)), end="")
         return 0
-    text = canonical_json.dumps(build())
-    if arguments.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+    return write_or_check(OUTPUT, canonical_json.dumps(build()), arguments.check, "python scripts/js_case_study.py")
+
+
+def write_or_check(output: Path, text: str, check: bool, command: str) -> int:
+    """Write a recorded file, or with `check` exit 1 (showing the diff) when it differs from `text`."""
+    shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current != text:
             diff = difflib.unified_diff(
                 current.splitlines(), text.splitlines(), "committed", "fresh run", lineterm="", n=1
             )
-            print(f"{OUTPUT.relative_to(ROOT)} is out of date; run: python scripts/js_case_study.py", file=sys.stderr)
+            print(f"{shown} is out of date; run: {command}", file=sys.stderr)
             print("\n".join(list(diff)[:80]), file=sys.stderr)
             return 1
-        print(f"{OUTPUT.relative_to(ROOT)} is up to date")
+        print(f"{shown} is up to date")
         return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {shown}")
     return 0
 
 
