@@ -3,6 +3,10 @@
 - float64: the matrix-form oracle reproduces every number of `expected` within
   the vector's own tolerance, so the reference and the oracle agree.
 - float32: a float32 port fails every vector, so the tolerance is tight enough.
+- the binary32 tier: the same float32 oracle passes every vector's binary32 expectations
+  within its binary32 tolerance (numpy's own float32 exp and tanh, its own order of sums in
+  matmul: an independent single-precision port), and a float64 oracle does not pass them all
+  bit for bit (the expectations are not binary64 numbers).
 - EXACT vectors: how many numbers numpy matches bit for bit (informative only:
   numpy's matmul sums in its own order, the spec's order is k ascending).
 
@@ -59,6 +63,20 @@ def test_float32_port_fails(oracle_vector: dict[str, Any], record_property: Any)
         f"{largest.ratio:.3g} at {largest.path});"
         " the vector cannot tell binary32 from binary64"
     )
+
+
+def test_float32_oracle_passes_the_binary32_tier(oracle_vector: dict[str, Any], record_property: Any) -> None:
+    tier = oracle_vector["binary32"]
+    if "excluded" in tier:
+        pytest.skip(f"not in the binary32 tier: {tier['excluded']}")
+    got = run_case(oracle_vector["case"], dtype=np.float32)
+    compared = leaves(tier["expected"], got, tolerance_of(tier))
+    largest = max(compared, key=lambda leaf: leaf.ratio)
+    record_property("binary32_tier_worst", (largest.ratio, largest.path))
+    failing = sorted((leaf for leaf in compared if not leaf.passed), key=lambda leaf: computation_order(leaf.parts))
+    assert not failing, describe({**oracle_vector, "tolerance": tier["tolerance"]}, failing)
+    numbers = [leaf.expected for leaf in compared if isinstance(leaf.expected, float)]
+    assert all(float(np.float32(value)) == value for value in numbers), "a binary32 expectation is not binary32"
 
 
 def test_exact_vectors_bit_for_bit(exact_vector: dict[str, Any], record_property: Any) -> None:

@@ -109,7 +109,8 @@ class _Float32(float):
         return _Float32(-float(self))
 
 
-def _f32(value: float) -> float:
+def as_binary32(value: float) -> float:
+    """`value` rounded to binary32 and carried as a float whose + - * / round to binary32 again."""
     return _Float32(to_float32(value))
 
 
@@ -181,7 +182,7 @@ class Binary32Math(ModuleType):
 
     def __getattr__(self, name: str) -> Any:
         if name == "sqrt":
-            return lambda x: _f32(math.sqrt(x))
+            return lambda x: as_binary32(math.sqrt(x))
         if name not in LIBRARY_FUNCTIONS:
             return getattr(math, name)
 
@@ -242,7 +243,7 @@ def rounded_case(case: Case, rounding: Callable[[float], float]) -> Case:
 
 def float32_case(case: Case) -> Case:
     """The case with every input number rounded to binary32 and carried as a rounding float."""
-    return rounded_case(case, _f32)
+    return rounded_case(case, as_binary32)
 
 
 def run_float32(case: Case) -> Trace:

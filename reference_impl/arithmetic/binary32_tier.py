@@ -2,10 +2,12 @@
 by measurement, or the reason single precision is not meaningful for it.
 
 The tolerance is sized the way scripts/soundness.py checks the binary64 ones: correct binary32
-ports may use a binary32 libm a few ulps off and may add in another order, so the case is run
-that way (nudged libm, reordered sums, both; a few seeds) and the tolerance is SAFETY times the
-largest deviation seen. scripts/soundness.py --binary32 then checks it with other seeds (a
-correct port must pass) and against every catalogue bug run in binary32 (each must still fail).
+ports may use a binary32 libm a few ulps off, may add in another order and may write Adam's
+update as tutorials do, so the case is run that way (nudged libm, reordered sums, both, the
+textbook Adam update; a few seeds) and the tolerance is SAFETY times the largest deviation seen.
+scripts/soundness.py --binary32 then checks it with other seeds (a correct port must pass) and
+against every catalogue bug run in binary32 (each must still fail); tests/test_oracle.py checks
+it against numpy's float32 arithmetic, an independent single-precision port.
 """
 
 import math
@@ -14,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reference_impl.arithmetic.binary32 import FLOAT32_MAX, SMALLEST_NORMAL_FLOAT32, run_binary32
-from reference_impl.arithmetic.perturbations import binary32_nudges, permute_case, unpermute_trace
+from reference_impl.arithmetic.perturbations import binary32_nudges, permute_case, textbook_adam, unpermute_trace
 from reference_impl.core.records import Case
 from reference_impl.format.casefile import first_non_finite, trace_to_json
 from reference_impl.format.json_path import json_path
@@ -99,8 +101,12 @@ def exclusion(case: Case, expected: dict[str, Any], binary64: dict[str, Any]) ->
 
 def correct_binary32_runs(case: Case, seeds: tuple[int, ...]) -> Iterator[tuple[str, dict[str, Any]]]:
     """The traces of correct binary32 ports that differ from the expectations: another libm (every
-    library result moved by up to 4 binary32 ulps), another order of the sums, and both."""
+    library result moved by up to 4 binary32 ulps), another order of the sums, both, and for Adam
+    cases the textbook arrangement of the update with another libm."""
     for seed in seeds:
+        if case.optimizer.algorithm != "sgd":
+            with textbook_adam():
+                yield f"textbook Adam (seed {seed})", trace_to_json(run_binary32(case, binary32_nudges(seed + 2000)))
         yield f"nudged libm (seed {seed})", trace_to_json(run_binary32(case, binary32_nudges(seed)))
         permuted_case, orders, batch_orders = permute_case(case, random.Random(seed))
         reordered = trace_to_json(run_binary32(permuted_case))

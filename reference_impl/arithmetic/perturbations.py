@@ -4,6 +4,10 @@ checked by them (scripts/soundness.py, the binary32 tier's tolerances in binary3
 
   - nudged libm: the core's `math` module is swapped for one whose exp, log, log1p and tanh
     results are moved by up to a few ulps (seeded, deterministic);
+  - Adam as tutorials write it (textbook_adam): m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t),
+    p - lr * m_hat / (sqrt(v_hat) + eps), equal to the spec's PyTorch order in exact arithmetic and a
+    few roundings away from it in binary32, where an Adam step near a sign change of the gradient
+    magnifies them (the numpy float32 oracle, written that way, found it);
   - reordered sums: the case is rewritten into an equivalent one with the inputs, the neurons of
     every layer, the outputs (with their targets) and the examples of every batch permuted. The
     network computes the same function, but every sum (z, dL_dx, the loss, the softmax
@@ -19,7 +23,8 @@ from types import ModuleType
 from typing import Any
 
 from reference_impl.arithmetic.binary32 import core_math
-from reference_impl.core.records import Case, Example, Layer
+from reference_impl.core import optimizer
+from reference_impl.core.records import Case, Example, Layer, Optimizer
 
 NUDGED_FUNCTIONS = ("exp", "log", "log1p", "tanh")
 MAX_NUDGE_ULPS = 4
@@ -65,6 +70,29 @@ def binary32_nudges(seed: int) -> Callable[[str], int]:
     up to MAX_NUDGE_ULPS either way: a binary32 libm that is not correctly rounded."""
     generator = random.Random(seed)
     return lambda name: generator.randint(-MAX_NUDGE_ULPS, MAX_NUDGE_ULPS)
+
+
+def textbook_adam_new_parameter(p_start: float, m: float, v: float, t: int, settings: Optimizer) -> float:
+    """One parameter's Adam update in the textbook arrangement (bias-corrected moments first).
+
+    The square root is looked up in the core optimizer's `math` when called, so a binary32 run
+    (which swaps that module) rounds it too.
+    """
+    m_hat = m / (1.0 - optimizer.beta_power(settings.betas[0], t))
+    v_hat = v / (1.0 - optimizer.beta_power(settings.betas[1], t))
+    square_root: Callable[[float], float] = vars(optimizer)["math"].sqrt
+    return p_start - settings.lr * m_hat / (square_root(v_hat) + settings.eps)
+
+
+@contextmanager
+def textbook_adam() -> Iterator[None]:
+    """Swap the core's adam_new_parameter for textbook_adam_new_parameter while the block runs."""
+    saved = vars(optimizer)["adam_new_parameter"]
+    vars(optimizer)["adam_new_parameter"] = textbook_adam_new_parameter
+    try:
+        yield
+    finally:
+        vars(optimizer)["adam_new_parameter"] = saved
 
 
 def permuted(values: list[Any], order: list[int]) -> list[Any]:

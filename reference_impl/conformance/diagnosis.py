@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from reference_impl.arithmetic.binary32 import run_float32, to_float32
+from reference_impl.conformance.binary32_variants import NOT_BUGS_IN_BINARY32, run_variant_binary32
 from reference_impl.conformance.bug_variants import VARIANTS, run_variant
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace, computation_order, flat_numbers
 from reference_impl.conformance.variant_updates import VariantCannotRunError
@@ -113,13 +114,13 @@ def _explains_first(variant_value: Any, first: Mismatch) -> bool:
     return abs(got - float(variant_value)) < abs(got - expected)
 
 
-def _agrees(variant_value: Any, got: Any) -> bool:
-    """The variant's number and the foreign one agree within AGREEMENT (NaN matches null)."""
+def _agrees(variant_value: Any, got: Any, agreement: dict[str, float] = AGREEMENT) -> bool:
+    """The variant's number and the foreign one agree within `agreement` (NaN matches null)."""
     if isinstance(variant_value, float) and math.isnan(variant_value):
         return got is None
     if not (_is_number(variant_value) and _is_number(got)):
         return False
-    bound = AGREEMENT["abs"] + AGREEMENT["rel"] * abs(float(variant_value))
+    bound = agreement["abs"] + agreement["rel"] * abs(float(variant_value))
     return abs(float(got) - float(variant_value)) <= bound
 
 
@@ -192,11 +193,17 @@ def diagnose(vector: dict[str, Any], got: Any, first: Mismatch, comparison: Comp
     order = _order_index(expected)
     first_position = _position(first.path, order)
     got_flat = flat_numbers(got, expected) if isinstance(got, dict) else {}
+    # in the binary32 tier the variants run in binary32 and agree within what binary32 ports differ by
+    binary32 = vector.get("tier") == "binary32"
+    run = run_variant_binary32 if binary32 else run_variant
+    agreement = vector["tolerance"] if binary32 else AGREEMENT
     full: list[Suspect] = []
     partial: list[tuple[int, float, Suspect]] = []
     for variant in VARIANTS:
+        if binary32 and variant.bug in NOT_BUGS_IN_BINARY32:
+            continue
         try:
-            variant_trace = trace_to_json(run_variant(case, frozenset({variant.name})))
+            variant_trace = trace_to_json(run(case, frozenset({variant.name})))
         except VARIANT_FAILURES:
             continue
         if compare_trace(expected, variant_trace, vector["tolerance"]).passed:
@@ -205,9 +212,9 @@ def diagnose(vector: dict[str, Any], got: Any, first: Mismatch, comparison: Comp
         if not _explains_first(variant_flat.get(first.path), first):
             continue  # the bug leaves the first wrong number (nearly) as expected
         reproduced = sum(
-            1 for mismatch in wrong if _agrees(variant_flat.get(mismatch.path), got_flat.get(mismatch.path))
+            1 for mismatch in wrong if _agrees(variant_flat.get(mismatch.path), got_flat.get(mismatch.path), agreement)
         )
-        against_variant = compare_trace(variant_trace, got, AGREEMENT, nan_matches_missing=True)
+        against_variant = compare_trace(variant_trace, got, agreement, nan_matches_missing=True)
         if against_variant.passed:
             full.append(_suspect(variant.bug, variant.name, variant.detail, "every number", reproduced, len(wrong)))
             continue
@@ -217,7 +224,7 @@ def diagnose(vector: dict[str, Any], got: Any, first: Mismatch, comparison: Comp
             agreement = f"{reproduced} of {len(wrong)} wrong numbers, and every number up to the first wrong one"
             suspect = _suspect(variant.bug, variant.name, variant.detail, agreement, reproduced, len(wrong))
             partial.append((reproduced, reached, suspect))
-    if not full and isinstance(got, dict):
+    if not full and isinstance(got, dict) and not binary32:
         float32 = _float32_suspect(vector, got_flat, wrong, case)
         if float32 is not None:
             full.append(float32)

@@ -44,6 +44,7 @@ from reference_impl.conformance.verdict import (
     judge,
     missing_features,
     reached_maxfail,
+    tier_notes,
     tier_skip,
     unknown_features,
 )
@@ -430,6 +431,6 @@ def validate_program(command: str, options: Options, on_outcome: Callable[[Outco
         features=driver.declared_features,
         precision=driver.precision,
         outcomes=outcomes,
-        notes=driver.notes,
+        notes=driver.notes + tier_notes(outcomes, driver.precision),
         seconds=time.monotonic() - started,
     )

@@ -26,6 +26,7 @@ from reference_impl.conformance.verdict import (
     judge,
     missing_features,
     reached_maxfail,
+    tier_notes,
     unknown_features,
 )
 from reference_impl.format.json_path import json_path
@@ -153,6 +154,6 @@ def validate_results(path: Path, options: Options, on_outcome: Callable[[Outcome
         features=results.features,
         precision=results.precision,
         outcomes=outcomes,
-        notes=notes,
+        notes=notes + tier_notes(outcomes, results.precision),
         seconds=time.monotonic() - started,
     )

@@ -17,6 +17,7 @@ from reference_impl.conformance.bit_causes import bit_cause
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace
 from reference_impl.conformance.diagnosis import Suspect, diagnose, diagnose_error
 from reference_impl.conformance.facts import VectorFacts, facts_of
+from reference_impl.conformance.precision_causes import numbers_not_binary32, precision_cause
 from reference_impl.conformance.program_text import escape_controls, shorten
 from reference_impl.conformance.protocol import Answer
 from reference_impl.conformance.signatures import error_path, error_signatures, signatures
@@ -26,6 +27,7 @@ Status = Literal["passed", "failed", "errored", "skipped"]
 # the tier a run is judged in (spec section 3.7): what the program's hello or the results file declares
 Precision = Literal["binary64", "binary32"]
 PRECISIONS: tuple[Precision, ...] = ("binary64", "binary32")
+STRAYS_KEPT = 1000  # numbers that are no binary32 value, counted per vector at most
 STATUSES: tuple[Status, ...] = ("passed", "failed", "errored", "skipped")
 
 
@@ -68,6 +70,7 @@ class Outcome:
     restarted: bool = False
     facts: VectorFacts | None = None  # the vector's features and size, for the run verdict
     signatures: list[str] = field(default_factory=list)  # what the wrong numbers show (signatures.py)
+    not_binary32: list[str] = field(default_factory=list)  # binary32 tier: paths of numbers that are no binary32
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +164,7 @@ class _Judgement:
     suspects: list[Suspect] = field(default_factory=list)
     diagnosis_note: str = ""
     signatures: list[str] = field(default_factory=list)
+    not_binary32: list[str] = field(default_factory=list)
 
 
 def judge(vector: dict[str, Any], answer: Answer, options: Options, precision: Precision = "binary64") -> Outcome:
@@ -208,7 +212,26 @@ def judge(vector: dict[str, Any], answer: Answer, options: Options, precision: P
         restarted=answer.restarted,
         facts=_facts(vector),
         signatures=found.signatures,
+        not_binary32=found.not_binary32,
     )
+
+
+def tier_notes(outcomes: list[Outcome], precision: Precision) -> list[str]:
+    """What the run as a whole says about the tier: in the binary32 tier, numbers that are no
+    binary32 value (a binary32 port computes and stores every number in binary32)."""
+    if precision != "binary32":
+        return []
+    with_strays = [outcome for outcome in outcomes if outcome.not_binary32]
+    if not with_strays:
+        return []
+    count = sum(len(outcome.not_binary32) for outcome in with_strays)
+    at_least = "at least " if any(len(outcome.not_binary32) >= STRAYS_KEPT for outcome in with_strays) else ""
+    first = with_strays[0]
+    return [
+        f"the program declares binary32, but {at_least}{count} number(s) it sent on"
+        f" {len(with_strays)} vector(s) are no binary32 value (first: {first.id} {first.not_binary32[0]}):"
+        " binary64 somewhere in a binary32 port (spec section 3.7); they were compared as their nearest binary32"
+    ]
 
 
 def safe_lines(text: str, limit: int = 20000) -> str:
@@ -257,8 +280,11 @@ def _facts(vector: dict[str, Any]) -> VectorFacts | None:
 def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bool) -> _Judgement:
     expected = vector["expected"]
     tolerance = vector["tolerance"]
+    raw = trace
+    strays: list[str] = []
     if vector.get("tier") == "binary32":
         trace = rounded_to_binary32(trace)  # a number printed in binary32's shortest form is that binary32
+        strays = [path for path, _ in numbers_not_binary32(raw, expected, STRAYS_KEPT)]
     comparison = compare_trace(expected, trace, tolerance, strict=strict)
     if comparison.passed and comparison.numbers_compared == 0:  # nothing was checked: never a pass
         return _Judgement(
@@ -275,7 +301,7 @@ def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bo
                 f"{comparison.numbers_compared} numbers within tolerance"
                 f" (largest error {comparison.largest_ratio:.2g} of the allowed bound)"
             )
-        return _Judgement(status="passed", message=message, comparison=comparison)
+        return _Judgement(status="passed", message=message, comparison=comparison, not_binary32=strays)
     first = comparison.first
     assert first is not None  # a comparison that did not pass has a first mismatch
 
@@ -289,6 +315,7 @@ def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bo
             suspects=suspects or [],
             diagnosis_note=note,
             signatures=found or [],
+            not_binary32=strays,
         )
 
     diagnosis_target = first
@@ -317,6 +344,18 @@ def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bo
         found = signatures(vector, trace, loose)
     except Exception as error:  # the same: a help
         found = [f"signatures unavailable: {type(error).__name__}: {error}"]
+    if not suspects and vector.get("tier") == "binary32":
+        try:
+            precision = precision_cause(vector, raw, loose)
+        except Exception as error:  # the same: a help
+            precision = None
+            found.append(f"precision check unavailable: {type(error).__name__}: {error}")
+        if precision is not None:
+            mistake, shown = precision
+            named = Suspect(
+                mistake.cause, mistake.cause, shown, "every wrong number", mistake.title, mistake.fix, mistake.read
+            )
+            return failed(suspects=[named], found=found)
     if not suspects:
         return failed("no bug of the catalogue reproduces these numbers", found=found)
     return failed(suspects=suspects, found=found)

@@ -141,8 +141,10 @@ BUGS: dict[str, dict[str, str]] = {
     "float32_arithmetic": {
         "title": "float32 (single precision) arithmetic",
         "first_wrong": "z",
-        "fix": "use binary64 (double) for every number, including when parsing",
-        "read": "spec section 3",
+        "fix": "use binary64 (double) for every number, including when parsing; or, if the port computes in"
+        " single precision on purpose, declare \"precision\": \"binary32\" in its hello (or results file) to be"
+        " judged in the binary32 tier",
+        "read": "spec sections 3 and 3.7",
     },
     "relu_prime_zero_is_one": {
         "title": "relu'(0) = 1 (the kink taken from the right)",
