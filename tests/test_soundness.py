@@ -35,3 +35,12 @@ def test_edge_and_published_vectors_are_sound(soundness: ModuleType, capsys: pyt
     out = capsys.readouterr().out
     assert status == 0, out
     assert "correct side: largest deviation / allowed" in out
+
+
+def test_binary32_tier_is_sound_on_small_vectors(soundness: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    """The binary32 tolerances, with seeds other than those they were sized with: correct binary32
+    runs pass, every catalogue bug run in binary32 fails each vector built to catch it."""
+    status = soundness.main(["--binary32", "--only", "seed/*", "--only", "mazur/*", "--only", "edge/*", "--seeds", "1"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "binary32 tier" in out and "correct side: largest deviation / allowed" in out
