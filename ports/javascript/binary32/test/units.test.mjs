@@ -193,3 +193,20 @@ test("every number the port emits is a binary32 value, on every vector", () => {
   }
   assert.ok(numbersSeen > 100000);
 });
+
+test("a number beyond binary32's range is a case error naming its path", () => {
+  // FLOAT32_MAX = (2 - 2^-23) * 2^127 = 3.4028234663852886e38; 1e39 rounds to Infinity
+  const huge = structuredClone(SEED_CASE);
+  huge.layers[0].w = [[1e39]];
+  huge.batches[0][0].y = [-1e39];
+  assert.throws(() => caseFromJson(huge), {
+    name: "CaseError",
+    message:
+      "at layers[0].w[0][0]: 1e+39 is beyond binary32's range (about 3.4e38); " +
+      "at batches[0][0].y[0]: -1e+39 is beyond binary32's range (about 3.4e38)",
+  });
+  // the largest binary32 value itself is fine
+  huge.layers[0].w = [[3.4028234663852886e38]];
+  huge.batches[0][0].y = [4.0];
+  assert.equal(caseFromJson(huge).layers[0].w[0][0], (2 - 2 ** -23) * 2 ** 127);
+});
