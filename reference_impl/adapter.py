@@ -3,6 +3,7 @@
     python -m reference_impl.adapter                      speak the protocol on stdin/stdout
     python -m reference_impl.adapter --write-results OUT  write a results file for every vector
                                      [--vectors DIR]      (results mode, spec/protocol.md section 8)
+    python -m reference_impl.adapter --precision binary32 the same in the binary32 tier (spec section 3.7)
 
     backprop-spec validate --program "python -m reference_impl.adapter" --strict
 
@@ -20,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from reference_impl.arithmetic.binary32 import run_binary32
 from reference_impl.core.training import train
 from reference_impl.format.casefile import case_from_json, first_non_finite, trace_to_json
 from reference_impl.format.json_path import json_path
@@ -30,11 +32,14 @@ from reference_impl.format.vocabulary import FEATURES, PROTOCOL_VERSION, SPEC_VE
 IMPLEMENTATION = {"name": "backprop-spec reference", "language": "python", "version": SPEC_VERSION}
 
 
-def run_case(case_document: Any, vector_id: str, check_finite: bool = True) -> dict[str, Any]:
-    """case JSON -> trace JSON, through the reference. Raises InputError for a bad case,
-    and for a trace that holds NaN or an infinity unless `check_finite` is off."""
+def run_case(
+    case_document: Any, vector_id: str, check_finite: bool = True, precision: str = "binary64"
+) -> dict[str, Any]:
+    """case JSON -> trace JSON, through the reference (in binary32 arithmetic for precision
+    "binary32"). Raises InputError for a bad case, and for a trace that holds NaN or an
+    infinity unless `check_finite` is off."""
     case = case_from_json(case_document, f"run {vector_id}", ["case"])
-    trace = trace_to_json(train(case))
+    trace = trace_to_json(run_binary32(case) if precision == "binary32" else train(case))
     if check_finite:
         bad = first_non_finite(trace, [])
         if bad is not None:
@@ -46,7 +51,20 @@ def non_finite_problem(path: list[Any]) -> str:
     return f"the trace holds a non-finite number at {json_path(path)}; JSON cannot carry it"
 
 
-def answer(message: Any, check_finite: bool = True) -> dict[str, Any] | None:
+def hello(precision: str) -> dict[str, Any]:
+    """The adapter's hello: a binary32 adapter says so (spec/protocol.md section 4.2)."""
+    reply: dict[str, Any] = {
+        "type": "hello",
+        "protocol": PROTOCOL_VERSION,
+        "implementation": IMPLEMENTATION,
+        "features": sorted(FEATURES),
+    }
+    if precision == "binary32":
+        reply["precision"] = "binary32"
+    return reply
+
+
+def answer(message: Any, check_finite: bool = True, precision: str = "binary64") -> dict[str, Any] | None:
     """The answer to one harness message, or None for bye.
 
     answer({"type": "hello", "protocol": 1}) -> {"type": "hello", "protocol": 1, ...}
@@ -61,18 +79,14 @@ def answer(message: Any, check_finite: bool = True) -> dict[str, Any] | None:
                 "type": "error",
                 "message": f"this adapter speaks protocol {PROTOCOL_VERSION}, not {message.get('protocol')!r}",
             }
-        return {
-            "type": "hello",
-            "protocol": PROTOCOL_VERSION,
-            "implementation": IMPLEMENTATION,
-            "features": sorted(FEATURES),
-        }
+        return hello(precision)
     if kind == "run":
         vector_id = message.get("id")
         if not isinstance(vector_id, str):
             return {"type": "error", "message": "a run message needs a string id"}
         try:
-            return {"type": "result", "id": vector_id, "trace": run_case(message.get("case"), vector_id, check_finite)}
+            trace = run_case(message.get("case"), vector_id, check_finite, precision)
+            return {"type": "result", "id": vector_id, "trace": trace}
         except InputError as error:
             return {"type": "error", "id": vector_id, "message": str(error)}
         except (ArithmeticError, ValueError, IndexError) as error:
@@ -99,7 +113,7 @@ def send(stream: TextIO, message: dict[str, Any]) -> None:
     stream.flush()
 
 
-def serve(lines: TextIO, out: TextIO) -> int:
+def serve(lines: TextIO, out: TextIO, precision: str = "binary64") -> int:
     """Answer every message until bye or end of input."""
     for line in lines:
         if not line.strip():
@@ -109,18 +123,18 @@ def serve(lines: TextIO, out: TextIO) -> int:
         except ValueError as error:
             send(out, {"type": "error", "message": f"not JSON: {error}"})
             continue
-        reply = answer(message, check_finite=False)
+        reply = answer(message, check_finite=False, precision=precision)
         if reply is None:
             return 0
         send(out, reply)
     return 0
 
 
-def write_results(vectors: Path, out: Path) -> int:
+def write_results(vectors: Path, out: Path, precision: str = "binary64") -> int:
     """Results mode: run every vector of the manifest and write one results file."""
     results: dict[str, Any] = {}
     for vector in load_vectors(vectors).vectors:
-        reply = answer({"type": "run", "id": vector["id"], "case": vector["case"]})
+        reply = answer({"type": "run", "id": vector["id"], "case": vector["case"]}, precision=precision)
         assert reply is not None
         if reply["type"] == "result":
             results[vector["id"]] = {"trace": reply["trace"]}
@@ -132,6 +146,8 @@ def write_results(vectors: Path, out: Path) -> int:
         "features": sorted(FEATURES),
         "results": results,
     }
+    if precision == "binary32":
+        document["precision"] = "binary32"
     out.write_text(json.dumps(document, allow_nan=False) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(results)} results", file=sys.stderr)
     return 0
@@ -147,11 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--vectors", help=f"the vectors directory for --write-results (default: {default_vectors().describe()})"
     )
+    parser.add_argument(
+        "--precision",
+        choices=("binary64", "binary32"),
+        default="binary64",
+        help="compute in binary64 (default) or in the binary32 tier's arithmetic, and say so in the hello",
+    )
     arguments = parser.parse_args(argv)
     if arguments.write_results:
         try:
             vectors = Path(arguments.vectors) if arguments.vectors else default_vectors().path
-            return write_results(vectors, Path(arguments.write_results))
+            return write_results(vectors, Path(arguments.write_results), arguments.precision)
         except InputError as error:
             print(f"adapter: error: {error}", file=sys.stderr)
             return 2
@@ -159,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115 (lives as long as the process)
     stdout = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     try:
-        return serve(stdin, stdout)
+        return serve(stdin, stdout, arguments.precision)
     except (BrokenPipeError, KeyboardInterrupt):
         return 0
 

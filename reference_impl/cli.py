@@ -147,6 +147,12 @@ def build_parser(prog: str = "backprop-spec") -> argparse.ArgumentParser:
     trace.add_argument("--id", default="user/traced", help="the id to give the vector (default: user/traced)")
     trace.add_argument("--description", help="the vector's description")
     trace.add_argument(
+        "--binary32",
+        action="store_true",
+        help="also compute the binary32 tier (expectations and a measured tolerance; spec section 3.7):"
+        " about ten binary32 runs of the case, so slower",
+    )
+    trace.add_argument(
         "--max-numbers",
         type=positive_count,
         default=MAX_TRACE_NUMBERS,

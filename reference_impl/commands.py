@@ -118,7 +118,7 @@ def command_trace(arguments: argparse.Namespace) -> int:
             " use --max-numbers N to allow more"
         )
     entry = Entry(id=arguments.id, description=arguments.description or f"Traced from {path.name}.", case=case)
-    vector = build_vector(entry, str(path))
+    vector = build_vector(entry, str(path), binary32=arguments.binary32)
     # the user's id and description are checked; the case was, and the trace is the reference's own
     # output, which tests/test_format.py and tests/test_scale.py prove fits the schema (walking it was 90 % of a trace)
     problems = metadata_errors(vector, "the traced vector")

@@ -27,171 +27,21 @@ import argparse
 import math
 import random
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from reference_impl.conformance.binary32 import rounded_case, to_float32
+from reference_impl.arithmetic.binary32 import rounded_case, to_float32
+from reference_impl.arithmetic.binary32_tier import correct_binary32_runs
+from reference_impl.arithmetic.perturbations import nudged_libm, permute_case, unpermute_trace
+from reference_impl.conformance.binary32_variants import NOT_BUGS_IN_BINARY32, run_variant_binary32
 from reference_impl.conformance.bug_variants import VARIANTS, run_variant
 from reference_impl.conformance.compare import compare_trace
 from reference_impl.conformance.progress import is_live
 from reference_impl.conformance.variant_updates import VariantCannotRunError
-from reference_impl.core import activations, losses
-from reference_impl.core.records import Case, Example, Layer
+from reference_impl.core.records import Case
 from reference_impl.core.training import train
 from reference_impl.format.casefile import case_from_json, trace_to_json
 from reference_impl.format.vectors import default_vectors, load_vectors
-
-NUDGED_FUNCTIONS = ("exp", "log", "log1p", "tanh")
-MAX_NUDGE_ULPS = 4
-
-
-def nudge(value: float, ulps: int) -> float:
-    """Move a finite float by `ulps` units in the last place (sign of ulps = direction)."""
-    if not math.isfinite(value) or ulps == 0:
-        return value
-    result = value
-    for _ in range(abs(ulps)):
-        result = math.nextafter(result, math.inf if ulps > 0 else -math.inf)
-    return result
-
-
-class NudgedMath(ModuleType):
-    """Stands in for `math` inside the core: transcendental results nudged, the rest unchanged."""
-
-    def __init__(self, seed: int) -> None:
-        super().__init__("nudged_math")
-        self.generator = random.Random(seed)
-
-    def __getattr__(self, name: str) -> Any:
-        original = getattr(math, name)
-        if name not in NUDGED_FUNCTIONS:
-            return original
-
-        def nudged(value: float) -> float:
-            return nudge(original(value), self.generator.randint(-MAX_NUDGE_ULPS, MAX_NUDGE_ULPS))
-
-        return nudged
-
-
-@contextmanager
-def nudged_libm(seed: int) -> Iterator[None]:
-    """Swap the core's `math` for NudgedMath while the block runs."""
-    modules = (activations, losses)
-    saved = [vars(module)["math"] for module in modules]
-    for offset, module in enumerate(modules):
-        vars(module)["math"] = NudgedMath(seed + offset)
-    try:
-        yield
-    finally:
-        for module, original in zip(modules, saved, strict=True):
-            vars(module)["math"] = original
-
-
-def permuted(values: list[Any], order: list[int]) -> list[Any]:
-    """values in the new order: position i holds values[order[i]]."""
-    return [values[index] for index in order]
-
-
-def unpermuted(values: list[Any], order: list[int]) -> list[Any]:
-    """Undo `permuted`."""
-    result: list[Any] = [None] * len(values)
-    for position, index in enumerate(order):
-        result[index] = values[position]
-    return result
-
-
-def random_order(count: int, generator: random.Random) -> list[int]:
-    order = list(range(count))
-    generator.shuffle(order)
-    return order
-
-
-def permute_case(case: Case, generator: random.Random) -> tuple[Case, list[list[int]], list[list[int]]]:
-    """An equivalent case with inputs, neurons, outputs and examples permuted.
-
-    Returns the case, the neuron orders (index 0: the inputs, then one per layer)
-    and the example order of every batch.
-    """
-    sizes = [len(case.layers[0].w[0])] + [len(layer.b) for layer in case.layers]
-    orders = [random_order(size, generator) for size in sizes]
-    layers = []
-    for layer_index, layer in enumerate(case.layers):
-        rows = permuted(layer.w, orders[layer_index + 1])
-        w = [permuted(row, orders[layer_index]) for row in rows]
-        layers.append(
-            Layer(activation=layer.activation, slope=layer.slope, w=w, b=permuted(layer.b, orders[layer_index + 1]))
-        )
-    batch_orders = [random_order(len(batch), generator) for batch in case.batches]
-    batches = []
-    for batch_index, batch in enumerate(case.batches):
-        examples = [Example(permuted(example.x, orders[0]), permuted(example.y, orders[-1])) for example in batch]
-        batches.append(permuted(examples, batch_orders[batch_index]))
-    permuted_case = Case(
-        layers=layers,
-        loss=case.loss,
-        reduction=case.reduction,
-        optimizer=case.optimizer,
-        n_steps=case.n_steps,
-        batches=batches,
-    )
-    return permuted_case, orders, batch_orders
-
-
-def unpermute_trace(trace: dict[str, Any], orders: list[list[int]], batch_orders: list[list[int]]) -> dict[str, Any]:
-    """Put a trace of a permuted case back into the original case's order."""
-
-    def matrix(values: list[list[float]] | None, layer_index: int) -> list[list[float]] | None:
-        if values is None:
-            return None
-        rows = unpermuted(values, orders[layer_index + 1])
-        return [unpermuted(row, orders[layer_index]) for row in rows]
-
-    def vector(values: list[float] | None, order: list[int]) -> list[float] | None:
-        return None if values is None else unpermuted(values, order)
-
-    steps = []
-    for step_index, step in enumerate(trace["steps"]):
-        examples = []
-        for example in step["examples"]:
-            layers = []
-            for layer_index, layer in enumerate(example["layers"]):
-                neurons = orders[layer_index + 1]
-                layers.append(
-                    {
-                        "z": vector(layer["z"], neurons),
-                        "a": vector(layer["a"], neurons),
-                        "dL_da": vector(layer["dL_da"], neurons),
-                        "dL_dz": vector(layer["dL_dz"], neurons),
-                        "dL_dw": matrix(layer["dL_dw"], layer_index),
-                        "dL_db": vector(layer["dL_db"], neurons),
-                        "dL_dx": vector(layer["dL_dx"], orders[layer_index]),
-                    }
-                )
-            examples.append({"loss": example["loss"], "layers": layers})
-        batch_order = batch_orders[step_index % len(batch_orders)]
-        updates = []
-        for layer_index, update in enumerate(step["layers"]):
-            neurons = orders[layer_index + 1]
-            entry: dict[str, Any] = {
-                "dL_dw": matrix(update["dL_dw"], layer_index),
-                "dL_db": vector(update["dL_db"], neurons),
-                "momentum_buffer_w": matrix(update["momentum_buffer_w"], layer_index),
-                "momentum_buffer_b": vector(update["momentum_buffer_b"], neurons),
-            }
-            if "adam_step" in update:  # Adam's state, permuted like the parameters it belongs to
-                entry["adam_step"] = update["adam_step"]
-                entry["adam_m_w"] = matrix(update["adam_m_w"], layer_index)
-                entry["adam_m_b"] = vector(update["adam_m_b"], neurons)
-                entry["adam_v_w"] = matrix(update["adam_v_w"], layer_index)
-                entry["adam_v_b"] = vector(update["adam_v_b"], neurons)
-            entry["w"] = matrix(update["w"], layer_index)
-            entry["b"] = vector(update["b"], neurons)
-            updates.append(entry)
-        steps.append({"examples": unpermuted(examples, batch_order), "loss": step["loss"], "layers": updates})
-    return {"steps": steps}
 
 
 def float32_inputs(case: Case) -> Case:
@@ -248,6 +98,49 @@ def bug_side(vector: dict[str, Any]) -> dict[str, float]:
     return reached
 
 
+# the binary32 tier's tolerances were sized with seeds 0-2 (arithmetic/binary32_tier.py); these are others
+BINARY32_CHECK_SEEDS_FROM = 100
+
+
+def binary32_correct_side(vector: dict[str, Any], seeds: int) -> tuple[float, str]:
+    """The binary32 tier's correct side: correct binary32 runs with a nudged binary32 libm and
+    reordered sums, seeds other than those the tolerance was sized with."""
+    case = case_from_json(vector["case"], vector["id"], ["case"])
+    tier = vector["binary32"]
+    worst, worst_run = 0.0, "none"
+    chosen = tuple(range(BINARY32_CHECK_SEEDS_FROM, BINARY32_CHECK_SEEDS_FROM + seeds))
+    for name, trace in correct_binary32_runs(case, chosen):
+        result = compare_trace(tier["expected"], trace, tier["tolerance"])
+        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, math.inf)
+        if ratio > worst:
+            worst, worst_run = ratio, name
+    return worst, worst_run
+
+
+def binary32_bug_side(vector: dict[str, Any]) -> dict[str, float]:
+    """For each bug, the largest error / allowed ratio its variants reach in binary32 arithmetic
+    against the vector's binary32 expectations and tolerance."""
+    case = case_from_json(vector["case"], vector["id"], ["case"])
+    tier = vector["binary32"]
+    reached: dict[str, float] = {}
+    for variant in VARIANTS:
+        try:
+            trace = trace_to_json(run_variant_binary32(case, frozenset({variant.name})))
+        except (VariantCannotRunError, IndexError, ZeroDivisionError, OverflowError, ValueError):
+            reached[variant.bug] = math.inf  # cannot even run: caught
+            continue
+        result = compare_trace(tier["expected"], trace, tier["tolerance"])
+        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, 1.0 + 1e-12)
+        if not result.passed and result.first is not None and result.first.abs_error is None:
+            ratio = math.inf  # a structural or non-finite difference
+        reached[variant.bug] = max(reached.get(variant.bug, 0.0), ratio)
+    return reached
+
+
+def in_binary32_tier(vector: dict[str, Any]) -> bool:
+    return isinstance(vector.get("binary32"), dict) and "expected" in vector["binary32"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python scripts/soundness.py", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -257,9 +150,16 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", default=[], help="only vectors whose id matches this glob (repeatable)"
     )
     parser.add_argument("--seeds", type=int, default=2, help="perturbed runs per vector and kind (default: 2)")
+    parser.add_argument(
+        "--binary32",
+        action="store_true",
+        help="check the binary32 tier instead: its expectations and tolerances, with binary32 runs (spec section 3.7)",
+    )
     arguments = parser.parse_args(argv)
     source = Path(arguments.vectors) if arguments.vectors else default_vectors().path
     vectors = load_vectors(source).select(arguments.only)
+    if arguments.binary32:
+        vectors = [vector for vector in vectors if in_binary32_tier(vector)]
     live = is_live(sys.stderr)  # a progress line on a terminal only: the script takes about half a minute
     worst_correct = 0.0
     worst_where = ""
@@ -269,21 +169,30 @@ def main(argv: list[str] | None = None) -> int:
     for number, vector in enumerate(vectors, start=1):
         if live:
             print(f"\r\033[K[{number:>3}/{len(vectors)}] {vector['id']}", end="", file=sys.stderr, flush=True)
-        ratio, run = correct_side(vector, arguments.seeds)
+        if arguments.binary32:
+            ratio, run = binary32_correct_side(vector, arguments.seeds)
+            reached_by_bug = binary32_bug_side(vector)
+            for bug in vector["catches"]:
+                if bug not in NOT_BUGS_IN_BINARY32 and reached_by_bug.get(bug, 0.0) <= 1.0:
+                    failures.append(f"{vector['id']}: {bug}, which it is built to catch, passes its binary32 tolerance")
+        else:
+            ratio, run = correct_side(vector, arguments.seeds)
+            reached_by_bug = bug_side(vector)
         if ratio > worst_correct:
             worst_correct, worst_where = ratio, f"{vector['id']} ({run})"
         if ratio > 1.0:
             failures.append(
                 f"{vector['id']}: a correct but perturbed run ({run}) exceeds the tolerance: ratio {ratio:.3g}"
             )
-        for bug, reached in bug_side(vector).items():
+        for bug, reached in reached_by_bug.items():
             if math.isinf(reached):
                 structural[bug] = structural.get(bug, 0) + 1
             elif reached > best_per_bug.get(bug, (0.0, ""))[0]:
                 best_per_bug[bug] = (reached, vector["id"])
     if live:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
-    print(f"{len(vectors)} vectors from {source}, {arguments.seeds} seed(s) per perturbation")
+    tier = "binary32 tier: binary32 runs against the binary32 expectations" if arguments.binary32 else "binary64"
+    print(f"{len(vectors)} vectors from {source}, {arguments.seeds} seed(s) per perturbation; {tier}")
     margin = math.inf if worst_correct == 0.0 else 1.0 / worst_correct
     print(
         f"correct side: largest deviation / allowed = {worst_correct:.3g} at {worst_where or '-'};"
@@ -300,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         if reached > 1.0:
             smallest = min(smallest, reached)
         print(f"  {bug:32s} {reached:>10.3g}  {where:48s} {structural.get(bug, 0):4d}")
-        if not caught:
+        if not caught and not (arguments.binary32 and bug in NOT_BUGS_IN_BINARY32):
             failures.append(f"{bug}: no vector fails beyond its tolerance")
     print(f"bug side: smallest margin (error / allowed) = {smallest:.3g}")
     for line in failures:

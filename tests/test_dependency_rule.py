@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "reference_impl"
 
 # the layers, lowest first; a folder may import those of a lower rank, and its own
-RANK = {"core": 0, "format": 1, "explain": 2, "suite": 3, "conformance": 3, "": 4}
+RANK = {"core": 0, "format": 1, "arithmetic": 2, "explain": 2, "suite": 3, "conformance": 3, "": 4}
 ENTRY_POINTS = {"adapter", "cli", "commands", "__main__"}
 CORE_OUTSIDE = {"math", "dataclasses"}
 

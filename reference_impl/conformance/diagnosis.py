@@ -24,7 +24,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from reference_impl.conformance.binary32 import run_float32, to_float32
+from reference_impl.arithmetic.binary32 import run_float32, to_float32
 from reference_impl.conformance.bug_variants import VARIANTS, run_variant
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace, computation_order, flat_numbers
 from reference_impl.conformance.variant_updates import VariantCannotRunError

@@ -39,10 +39,12 @@ from reference_impl.conformance.verdict import (
     HarnessError,
     Options,
     Outcome,
+    Precision,
     RunResult,
     judge,
     missing_features,
     reached_maxfail,
+    tier_skip,
     unknown_features,
 )
 from reference_impl.format.vocabulary import PROTOCOL_VERSION
@@ -63,6 +65,7 @@ class ProgramDriver:
         self.transcript = Transcript(options.transcript)
         self.session: ProgramSession | None = None
         self.features: set[str] | None = None
+        self.precision: Precision = "binary64"  # the tier its first hello declared (spec section 3.7)
         self.handshake_failures = 0  # in a row
         self.given_up = ""  # why no more starts are attempted
         self.starts = 0
@@ -204,11 +207,18 @@ class ProgramDriver:
                 expect(message, "program_hello", "the program's hello")
             except ProtocolError as error:
                 return str(error)
+            precision = message.get("precision", "binary64")
+            if self.implementation is not None and precision != self.precision:
+                return (
+                    f"its hello declares precision {precision}, its first hello declared {self.precision}:"
+                    " a run is judged in one tier"
+                )
             self._accept_hello(message)
             return ""
 
     def _accept_hello(self, message: dict[str, Any]) -> None:
         first = self.implementation is None
+        self.precision = message.get("precision", "binary64")
         self.implementation = program_strings(message["implementation"], 200)
         self.declared_features = program_strings(list(message["features"]), 200)
         self.features = set(message["features"])
@@ -225,6 +235,9 @@ class ProgramDriver:
             lacking = missing_features(vector, self.features)
             if lacking:
                 return Answer(said="skipped", text=f"the program lacks {', '.join(lacking)}")
+            skip = tier_skip(vector, self.precision)
+            if skip is not None:
+                return Answer(said="skipped", text=skip)
         answer = self._run(vector, may_resend=True)
         if answer is None:  # the program left before reading the run: start it again, send the run again
             answer = self._run(vector, may_resend=False)
@@ -248,6 +261,9 @@ class ProgramDriver:
             lacking = missing_features(vector, self.features)
             if lacking:
                 return Answer(said="skipped", text=f"the program lacks {', '.join(lacking)}")
+            skip = tier_skip(vector, self.precision)
+            if skip is not None:
+                return Answer(said="skipped", text=skip)
         assert self.session is not None
         return self._exchange(self.session, vector, may_resend)
 
@@ -389,7 +405,7 @@ def validate_program(command: str, options: Options, on_outcome: Callable[[Outco
                 answer = driver.answer(vector)
                 if index == last:
                     answer = driver.finish(answer, vector["id"])
-                outcome = judge(vector, answer, options)
+                outcome = judge(vector, answer, options, driver.precision)
                 outcomes.append(outcome)
                 if on_outcome is not None:
                     on_outcome(outcome)
@@ -412,6 +428,7 @@ def validate_program(command: str, options: Options, on_outcome: Callable[[Outco
         strict=options.strict,
         implementation=driver.implementation,
         features=driver.declared_features,
+        precision=driver.precision,
         outcomes=outcomes,
         notes=driver.notes,
         seconds=time.monotonic() - started,

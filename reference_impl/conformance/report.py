@@ -52,6 +52,14 @@ def implementation_text(implementation: dict[str, Any] | None) -> str:
     return text + f" ({implementation.get('language', '?')})"
 
 
+def tier_text(result: RunResult) -> str:
+    """Which tier the run was judged in (spec section 3.7), and who said so."""
+    if result.precision == "binary32":
+        by = "the program's hello" if result.mode == "program" else "the results file"
+        return f"binary32 tier (declared by {by})"
+    return "binary64 tier"
+
+
 def _number(value: Any) -> str:
     """Full precision for numbers a porter will compare by eye."""
     if isinstance(value, float):
@@ -121,7 +129,7 @@ class TextReport:
         strict = ", --strict (EXACT vectors bit for bit)" if result.strict else ""
         checked = sum(outcome.check_seconds for outcome in result.outcomes)
         self.write(
-            f"implementation: {implementation_text(result.implementation)};"
+            f"implementation: {implementation_text(result.implementation)}; {tier_text(result)};"
             f" {len(result.outcomes)} vector(s) in {result.seconds:.2f} s"
             f" ({checked:.2f} s comparing and diagnosing){strict}"
         )
@@ -261,6 +269,7 @@ def json_report(result: RunResult) -> dict[str, Any]:
         "source": result.source,
         "implementation": result.implementation,
         "features": result.features,
+        "precision": result.precision,
         "strict": result.strict,
         "summary": {
             "passed": result.count("passed"),

@@ -13,7 +13,7 @@ import html
 from collections import Counter
 
 from reference_impl.conformance.compare import Mismatch
-from reference_impl.conformance.report import implementation_text, summary_line
+from reference_impl.conformance.report import implementation_text, summary_line, tier_text
 from reference_impl.conformance.tally import group_of, not_passed, tally, verdict_of
 from reference_impl.conformance.verdict import STATUSES, Outcome, RunResult
 from reference_impl.format.vocabulary import SPEC_VERSION
@@ -186,6 +186,7 @@ def html_text(result: RunResult, features_by_id: dict[str, list[str]], vectors: 
         f'<p class="verdict {"passed" if passed else "failed"}">{escape(summary_line(result))}</p>',
         '<dl class="facts">',
         f"<dt>implementation</dt><dd>{escape(implementation_text(result.implementation))}</dd>",
+        f"<dt>tier</dt><dd>{escape(tier_text(result))}</dd>",
         f"<dt>{escape(result.mode)}</dt><dd><code>{escape(result.source)}</code></dd>",
         f"<dt>vectors</dt><dd>{escape(vectors)} (spec {escape(SPEC_VERSION)})</dd>",
         f"<dt>strict</dt><dd>{escape(strict)}</dd>",

@@ -7,7 +7,7 @@ Not here: the text, JSON and JUnit reports (report.py), the HTML page (report_ht
 
 from collections import Counter
 
-from reference_impl.conformance.report import implementation_text, summary_line
+from reference_impl.conformance.report import implementation_text, summary_line, tier_text
 from reference_impl.conformance.tally import not_passed, tally
 from reference_impl.conformance.verdict import STATUSES, Outcome, RunResult
 from reference_impl.format.vocabulary import SPEC_VERSION
@@ -80,6 +80,7 @@ def markdown_text(result: RunResult, features_by_id: dict[str, list[str]], vecto
         f"**{summary_line(result)}** in {result.seconds:.2f} s{strict}",
         "",
         f"- implementation: {implementation_text(result.implementation)}",
+        f"- tier: {tier_text(result)}",
         f"- {result.mode}: {code(result.source)}",
         f"- vectors: {cell(vectors)}, spec {SPEC_VERSION}",
     ]

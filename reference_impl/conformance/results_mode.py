@@ -21,6 +21,7 @@ from reference_impl.conformance.verdict import (
     HarnessError,
     Options,
     Outcome,
+    Precision,
     RunResult,
     judge,
     missing_features,
@@ -38,6 +39,7 @@ MAX_RESULTS_BYTES = 256 * 1024 * 1024
 class ResultsFile:
     implementation: dict[str, Any]
     features: list[str] | None
+    precision: Precision
     answers: dict[str, Answer]
 
 
@@ -80,6 +82,7 @@ def read_results_file(path: Path) -> ResultsFile:
     return ResultsFile(
         program_strings(document["implementation"], 200),
         program_strings(features, 200) if features is not None else None,
+        document.get("precision", "binary64"),
         answers,
     )
 
@@ -134,7 +137,7 @@ def validate_results(path: Path, options: Options, on_outcome: Callable[[Outcome
                 answer = Answer(said="skipped", text=f"the program lacks {', '.join(lacking)}")
             else:
                 answer = Answer(said="error", text="no entry for this id in the results file")
-        outcome = judge(vector, answer, options)
+        outcome = judge(vector, answer, options, results.precision)
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
@@ -148,6 +151,7 @@ def validate_results(path: Path, options: Options, on_outcome: Callable[[Outcome
         strict=options.strict,
         implementation=results.implementation,
         features=results.features,
+        precision=results.precision,
         outcomes=outcomes,
         notes=notes,
         seconds=time.monotonic() - started,

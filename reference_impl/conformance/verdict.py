@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reference_impl.arithmetic.binary32 import rounded_to_binary32
 from reference_impl.conformance.bit_causes import bit_cause
 from reference_impl.conformance.compare import Comparison, Mismatch, compare_trace
 from reference_impl.conformance.diagnosis import Suspect, diagnose, diagnose_error
@@ -22,6 +23,9 @@ from reference_impl.conformance.signatures import error_path, error_signatures, 
 from reference_impl.format.vocabulary import FEATURES
 
 Status = Literal["passed", "failed", "errored", "skipped"]
+# the tier a run is judged in (spec section 3.7): what the program's hello or the results file declares
+Precision = Literal["binary64", "binary32"]
+PRECISIONS: tuple[Precision, ...] = ("binary64", "binary32")
 STATUSES: tuple[Status, ...] = ("passed", "failed", "errored", "skipped")
 
 
@@ -75,6 +79,7 @@ class RunResult:
     strict: bool
     implementation: dict[str, Any] | None = None
     features: list[str] | None = None
+    precision: Precision = "binary64"
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -104,6 +109,33 @@ def reached_maxfail(outcomes: list[Outcome], maxfail: int, selected: int) -> str
     return f"stopped after {bad} failed or errored vector(s) (--maxfail {maxfail}): {selected - len(outcomes)} not run"
 
 
+def tier_skip(vector: dict[str, Any], precision: Precision) -> str | None:
+    """Why a vector is skipped in this tier, or None: binary32 ports skip the vectors without
+    binary32 expectations (spec section 3.7)."""
+    if precision == "binary64":
+        return None
+    tier = vector.get("binary32")
+    if not isinstance(tier, dict):
+        return "the vector has no binary32 expectations (trace it with `backprop-spec trace --binary32`)"
+    if "excluded" in tier:
+        return f"not in the binary32 tier: {tier['excluded']}"
+    return None
+
+
+def in_tier(vector: dict[str, Any], precision: Precision) -> dict[str, Any]:
+    """The vector as a tier judges it: itself for binary64; for binary32, its binary32 expectations
+    and tolerance in place of the binary64 ones (the binary64 trace kept as `binary64_expected`,
+    for the diagnosis), marked `"tier": "binary32"`. Only for vectors tier_skip lets through."""
+    if precision == "binary64":
+        return vector
+    view = dict(vector)
+    view["binary64_expected"] = vector["expected"]
+    view["expected"] = vector["binary32"]["expected"]
+    view["tolerance"] = vector["binary32"]["tolerance"]
+    view["tier"] = "binary32"
+    return view
+
+
 def missing_features(vector: dict[str, Any], features: set[str]) -> list[str]:
     """The features a vector needs that an implementation lacks, in the vector's order."""
     lacking = []
@@ -131,8 +163,14 @@ class _Judgement:
     signatures: list[str] = field(default_factory=list)
 
 
-def judge(vector: dict[str, Any], answer: Answer, options: Options) -> Outcome:
-    """Compare an answer with the vector; on a failure, name the first wrong number and diagnose it."""
+def judge(vector: dict[str, Any], answer: Answer, options: Options, precision: Precision = "binary64") -> Outcome:
+    """Compare an answer with the vector in the run's tier; on a failure, name the first wrong
+    number and diagnose it."""
+    skip = tier_skip(vector, precision)
+    if skip is not None:  # not in the tier: whatever the program said
+        answer = Answer(said="skipped", text=skip)
+    else:
+        vector = in_tier(vector, precision)
     exact = "EXACT" in vector["flags"]
     strict = options.strict and exact
     started = time.perf_counter()
@@ -219,6 +257,8 @@ def _facts(vector: dict[str, Any]) -> VectorFacts | None:
 def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bool) -> _Judgement:
     expected = vector["expected"]
     tolerance = vector["tolerance"]
+    if vector.get("tier") == "binary32":
+        trace = rounded_to_binary32(trace)  # a number printed in binary32's shortest form is that binary32
     comparison = compare_trace(expected, trace, tolerance, strict=strict)
     if comparison.passed and comparison.numbers_compared == 0:  # nothing was checked: never a pass
         return _Judgement(

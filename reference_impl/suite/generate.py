@@ -12,15 +12,18 @@ non-empty directory without a manifest is refused.
 """
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from reference_impl.arithmetic.binary32_tier import binary32_tier
 from reference_impl.core.records import Case
 from reference_impl.core.training import train
 from reference_impl.format.canonical_json import dumps, temporary_name_pattern, write_atomically
-from reference_impl.format.casefile import case_to_json, first_non_finite, schema_errors, trace_to_json
+from reference_impl.format.casefile import case_from_json, case_to_json, first_non_finite, schema_errors, trace_to_json
 from reference_impl.format.json_path import json_path
 from reference_impl.format.strict_json import InputError, parse, read_text
 from reference_impl.format.vocabulary import BUGS, FEATURES, FEATURES_SINCE, FIRST_SPEC_VERSION, FLAGS, SPEC_VERSION
@@ -131,8 +134,16 @@ def trace_size(case: Case) -> int:
     return total
 
 
-def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
-    """The vector document of one entry: metadata, tolerance, case and expected trace."""
+@cache
+def _binary32_tier_of(case_text: str, expected_text: str) -> str:
+    """binary32_tier, once per case in a process (sizing its tolerance runs the case a few times)."""
+    case = case_from_json(json.loads(case_text), "case", ["case"])
+    return json.dumps(binary32_tier(case, json.loads(expected_text)))
+
+
+def build_vector(entry: Entry, source_name: str, binary32: bool = True) -> dict[str, Any]:
+    """The vector document of one entry: metadata, tolerance, case, expected trace and, unless
+    `binary32` is False, its binary32 tier (spec section 3.7)."""
     expected = trace_to_json(train(entry.case))
     bad = first_non_finite(expected, [])
     if bad is not None:
@@ -142,7 +153,7 @@ def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
         )
     flags = sorted(set(entry.flags) | derived_flags(entry.case, expected))
     features = features_of(entry.case)
-    return {
+    vector = {
         "schema": VECTOR_SCHEMA,
         "id": entry.id,
         "spec_version": spec_version_of(features),
@@ -155,6 +166,9 @@ def build_vector(entry: Entry, source_name: str) -> dict[str, Any]:
         "case": case_to_json(entry.case),
         "expected": expected,
     }
+    if binary32:
+        vector["binary32"] = json.loads(_binary32_tier_of(json.dumps(vector["case"]), json.dumps(expected)))
+    return vector
 
 
 def file_name_of(vector_id: str) -> str:
@@ -168,7 +182,7 @@ class Suite:
 
     files: dict[str, str]
     vector_count: int
-    counts: dict[str, dict[str, int]]
+    counts: dict[str, Any]
 
 
 def build_suite() -> Suite:
@@ -179,6 +193,7 @@ def build_suite() -> Suite:
     by_feature: Counter[str] = Counter()
     by_flag: Counter[str] = Counter()
     by_bug: Counter[str] = Counter()
+    in_binary32_tier = 0
     entries = all_entries()
     for entry in entries:
         vector = build_vector(entry, entry.id)  # tests/test_format.py validates every file against the schema
@@ -200,12 +215,14 @@ def build_suite() -> Suite:
         by_feature.update(vector["features"])
         by_flag.update(vector["flags"])
         by_bug.update(vector["catches"])
+        in_binary32_tier += "expected" in vector["binary32"]
     listing.sort(key=lambda item: str(item["id"]))
     counts = {
         "by_group": dict(sorted(by_group.items())),
         "by_feature": {name: by_feature[name] for name in sorted(FEATURES)},
         "by_flag": {name: by_flag[name] for name in sorted(FLAGS)},
         "by_bug": {name: by_bug[name] for name in sorted(BUGS)},
+        "binary32_tier": in_binary32_tier,
     }
     manifest = {
         "schema": MANIFEST_SCHEMA,
@@ -350,4 +367,5 @@ def summary(suite: Suite) -> str:
         lines.append(f"  {title}: " + ", ".join(parts))
     bugs_covered = sum(1 for count in suite.counts["by_bug"].values() if count > 0)
     lines.append(f"  catalogue bugs targeted: {bugs_covered} of {len(BUGS)}")
+    lines.append(f"  binary32 tier: {suite.counts.get('binary32_tier', 0)} of {suite.vector_count} vectors")
     return "\n".join(lines)
