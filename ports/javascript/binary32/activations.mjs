@@ -1,5 +1,5 @@
 // Activations a = f(z) and their derivatives f'(z) = da/dz (spec section 4),
-// in binary32 (the binary32 tier of spec 1.1): the same expressions as
+// in binary32 (the binary32 tier, spec section 3.7): the same expressions as
 // ../activations.mjs, in the same order, each +, -, *, / rounded to binary32 at once.
 //
 // round32 is Math.fround: the binary32 value nearest to its argument. Every z given

@@ -1,5 +1,5 @@
 // Runs every vector of the suite through the binary32 port and compares it
-// with the vector's binary32 expectations (spec 1.1's binary32 tier): a vector
+// with the vector's binary32 expectations (the binary32 tier, spec section 3.7): a vector
 // file's "binary32" key holds either {"tolerance": {"abs", "rel"}, "expected":
 // a trace} or {"excluded": reason}. The pass rule is spec eq. 9.1 with the
 // binary32 tolerance: |got - expected| <= abs + rel * |expected|.
