@@ -16,7 +16,7 @@ import { caseFromJson, traceToJson } from "../casefile.mjs";
 import { lossValue, loss_dL_da } from "../losses.mjs";
 import { weightedSum, traceExample } from "../network.mjs";
 import { adamUpdateLayer, betaPower, decoupledDecay, updateLayer } from "../optimizer.mjs";
-import { Layer } from "../../records.mjs";
+import { Example, Layer } from "../../records.mjs";
 import { train } from "../training.mjs";
 import { train as binary64Train } from "../../training.mjs";
 
@@ -141,7 +141,7 @@ test("Adam's first step in binary32", () => {
   // g = -2, lr f(0.1), betas f(0.9) = 15099494 / 2^24, f(0.999) = 16760439 / 2^24, eps f(1e-8)
   // m = f(f(1 - beta1) * g) = -838861 / 2^22; v = f(f(f(1 - beta2) * g) * g) = 16777 / 2^22
   // 1 - beta1^1 = 838861 / 2^23; 1 - beta2^1 = 16777 / 2^24
-  // sqrt(v) = 2122155 / 2^25 and sqrt(1 - beta2) = 2122155 / 2^26 after rounding: their quotient is 2,
+  // sqrt(v) = 2122155 / 2^25 and sqrt(1 - beta2^1) = 2122155 / 2^26 after rounding: their quotient is 2,
   // and f(2 + f(1e-8)) = 2; step_size = f(lr / (838861 / 2^23)) = 4194303 / 2^22;
   // w = f(1.5 - f(f(step_size * m) / 2)) = 13421773 / 2^23 = f(1.6)
   const trainingCase = caseFromJson({
@@ -166,7 +166,7 @@ test("Adam's first step in binary32", () => {
 
 test("a fused output keeps dL_da null, as in binary64", () => {
   const layers = [new Layer("sigmoid", null, [[Math.fround(0.3)]], [0.0])];
-  const example = traceExample(layers, "binary_cross_entropy", { x: [1.0], y: [1.0] });
+  const example = traceExample(layers, "binary_cross_entropy", new Example([1.0], [1.0]));
   assert.equal(example.layers[0].dL_da, null);
   assert.ok(Number.isFinite(example.loss));
 });
