@@ -10,15 +10,52 @@
 //   node ports/javascript/adapter.mjs --write-results results.json [--vectors DIR]
 //   backprop-spec validate --results results.json --strict
 //
+// The binary32 port (binary32/adapter.mjs) runs this same protocol loop with
+// its own port: it imports startAdapter from here.
+//
 // Left out: everything numeric; this file only reads, dispatches and writes.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 import { caseFromJson, FEATURES, traceToJson } from "./casefile.mjs";
 import { train } from "./training.mjs";
 
-const IMPLEMENTATION = { name: "backprop-spec-javascript", language: "javascript", version: "1.1.0" };
+/**
+ * What the adapter serves: the name it gives in its hello, the precision it
+ * declares there (null: binary64, the default, not declared), and the port's
+ * caseFromJson and train.
+ * @typedef {object} Port
+ * @property {{name: string, language: string, version: string}} implementation
+ * @property {string|null} precision   "binary32" for a binary32 port; null for binary64
+ * @property {(json: unknown) => import("./records.mjs").Case} caseFromJson
+ * @property {(trainingCase: import("./records.mjs").Case) => import("./records.mjs").Trace} train
+ */
+
+/** @type {Port} this port: binary64, as spec sections 4-7 compute */
+export const BINARY64_PORT = {
+  implementation: { name: "backprop-spec-javascript", language: "javascript", version: "1.1.0" },
+  precision: null,
+  caseFromJson: caseFromJson,
+  train: train,
+};
+
+/** @type {Port} the port this process serves, chosen once by startAdapter */
+let served = BINARY64_PORT;
+
+/**
+ * The hello's fields after "type" and "protocol": the implementation, the
+ * features, and the precision when the port declares one (spec/protocol.md).
+ * @returns {object}
+ */
+function description() {
+  const fields = { implementation: served.implementation, features: FEATURES };
+  if (served.precision !== null) {
+    fields.precision = served.precision;
+  }
+  return fields;
+}
 
 /**
  * One message, one line; resolves once the line has been handed to the
@@ -43,7 +80,7 @@ function send(message) {
 function answerRun(id, caseJson) {
   try {
     // traceToJson refuses NaN and Infinity, which JSON.stringify would write as null
-    const trace = traceToJson(train(caseFromJson(caseJson)));
+    const trace = traceToJson(served.train(served.caseFromJson(caseJson)));
     return { type: "result", id: id, trace: trace };
   } catch (error) {
     process.stderr.write(`run ${id} failed: ${error.stack ?? error}\n`);
@@ -77,7 +114,7 @@ async function handleLine(line) {
       await send({ type: "error", message: `this adapter speaks protocol 1, not ${message.protocol}` });
       return 1;
     }
-    await send({ type: "hello", protocol: 1, implementation: IMPLEMENTATION, features: FEATURES });
+    await send({ type: "hello", protocol: 1, ...description() });
     return null;
   }
   if (message.type === "run") {
@@ -123,7 +160,7 @@ function writeResults(resultsPath, vectorsDirectory) {
       results[entry.id] = { error: answer.message };
     }
   }
-  const document = { protocol: 1, implementation: IMPLEMENTATION, features: FEATURES, results: results };
+  const document = { protocol: 1, ...description(), results: results };
   writeFileSync(resultsPath, JSON.stringify(document) + "\n");
   process.stderr.write(`wrote ${Object.keys(results).length} results to ${resultsPath}\n`);
 }
@@ -159,4 +196,18 @@ function main(argv) {
   writeResults(resultsPath, vectorsDirectory);
 }
 
-main(process.argv.slice(2));
+/**
+ * Runs the adapter for `port` with these command-line arguments: program mode
+ * with none, results mode with --write-results.
+ * @param {Port} port
+ * @param {string[]} argv  the arguments after the program's name
+ */
+export function startAdapter(port, argv) {
+  served = port;
+  main(argv);
+}
+
+// run only when started as a program (node adapter.mjs), not when imported
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  startAdapter(BINARY64_PORT, process.argv.slice(2));
+}
