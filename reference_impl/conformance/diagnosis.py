@@ -114,13 +114,13 @@ def _explains_first(variant_value: Any, first: Mismatch) -> bool:
     return abs(got - float(variant_value)) < abs(got - expected)
 
 
-def _agrees(variant_value: Any, got: Any, agreement: dict[str, float] = AGREEMENT) -> bool:
-    """The variant's number and the foreign one agree within `agreement` (NaN matches null)."""
+def _agrees(variant_value: Any, got: Any, closeness: dict[str, float] = AGREEMENT) -> bool:
+    """The variant's number and the foreign one agree within `closeness` (NaN matches null)."""
     if isinstance(variant_value, float) and math.isnan(variant_value):
         return got is None
     if not (_is_number(variant_value) and _is_number(got)):
         return False
-    bound = agreement["abs"] + agreement["rel"] * abs(float(variant_value))
+    bound = closeness["abs"] + closeness["rel"] * abs(float(variant_value))
     return abs(float(got) - float(variant_value)) <= bound
 
 
@@ -196,7 +196,7 @@ def diagnose(vector: dict[str, Any], got: Any, first: Mismatch, comparison: Comp
     # in the binary32 tier the variants run in binary32 and agree within what binary32 ports differ by
     binary32 = vector.get("tier") == "binary32"
     run = run_variant_binary32 if binary32 else run_variant
-    agreement = vector["tolerance"] if binary32 else AGREEMENT
+    closeness = vector["tolerance"] if binary32 else AGREEMENT
     full: list[Suspect] = []
     partial: list[tuple[int, float, Suspect]] = []
     for variant in VARIANTS:
@@ -212,9 +212,9 @@ def diagnose(vector: dict[str, Any], got: Any, first: Mismatch, comparison: Comp
         if not _explains_first(variant_flat.get(first.path), first):
             continue  # the bug leaves the first wrong number (nearly) as expected
         reproduced = sum(
-            1 for mismatch in wrong if _agrees(variant_flat.get(mismatch.path), got_flat.get(mismatch.path), agreement)
+            1 for mismatch in wrong if _agrees(variant_flat.get(mismatch.path), got_flat.get(mismatch.path), closeness)
         )
-        against_variant = compare_trace(variant_trace, got, agreement, nan_matches_missing=True)
+        against_variant = compare_trace(variant_trace, got, closeness, nan_matches_missing=True)
         if against_variant.passed:
             full.append(_suspect(variant.bug, variant.name, variant.detail, "every number", reproduced, len(wrong)))
             continue
