@@ -264,6 +264,12 @@ def group_page(group: str, manifest: dict[str, Any], vectors: dict[str, dict[str
         out.append(f"| catches | {catches} |")
         tolerance = vector["tolerance"]
         out.append(f"| tolerance | abs {tolerance['abs']!r}, rel {tolerance['rel']!r} |")
+        tier = vector.get("binary32", {})
+        if "tolerance" in tier:
+            measured = tier["tolerance"]
+            out.append(f"| binary32 tier | tolerance abs {measured['abs']!r}, rel {measured['rel']!r} (measured) |")
+        elif "excluded" in tier:
+            out.append(f"| binary32 tier | excluded: {_cell(tier['excluded'])} |")
         source = vector["source"]
         if source:
             citation = _cell(source["citation"])
