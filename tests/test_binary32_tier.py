@@ -144,3 +144,16 @@ def test_an_unknown_precision_is_a_handshake_error(tmp_path: Path, precision: ob
     run = validate(tmp_path, "--results", str(results), "--only", "seed")
     assert run.status == 2
     assert "precision" in run.err + run.out
+
+
+def test_the_porting_page_quotes_the_binary32_port_as_it_is() -> None:
+    """docs/porting/binary32.md shows the binary32 weighted sum; the lines are the port's own."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "porting" / "binary32.md").read_text(encoding="utf-8")
+    port = (root / "ports" / "javascript" / "binary32" / "network.mjs").read_text(encoding="utf-8")
+    snippet = page.split("```javascript\n", 1)[1].split("```", 1)[0]
+    lines = [line.strip() for line in snippet.splitlines() if line.strip()]
+    assert len(lines) == 5
+    port_lines = [line.strip() for line in port.splitlines()]
+    start = port_lines.index(lines[0])
+    assert port_lines[start : start + len(lines)] == lines
