@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_runner import FAULTS, validate
+from test_runner import FAULTS, SEED_IDS, TARGET, validate
 
 from reference_impl.arithmetic.binary32 import run_binary32
+from reference_impl.cli import main
 from reference_impl.conformance.compare import compare_trace
 from reference_impl.conformance.precision_causes import precision_cause, run_binary32_with_binary64_accumulators
 from reference_impl.conformance.verdict import in_tier
@@ -157,3 +158,43 @@ def test_the_porting_page_quotes_the_binary32_port_as_it_is() -> None:
     port_lines = [line.strip() for line in port.splitlines()]
     start = port_lines.index(lines[0])
     assert port_lines[start : start + len(lines)] == lines
+
+
+def test_trace_computes_the_binary32_tier_only_when_asked(tmp_path: Path) -> None:
+    """`trace` writes no binary32 tier by default (a binary32 port skips such a vector, saying
+    why); `trace --binary32` writes the one the suite's vectors carry."""
+    vector = load_vectors(REPOSITORY_VECTORS).vector("mazur/2-2-2-single-step")
+    case_file = tmp_path / "case.json"
+    case_file.write_text(json.dumps(vector["case"]))
+    plain, tiered = tmp_path / "vectors" / "plain.json", tmp_path / "vectors" / "tiered.json"
+    plain.parent.mkdir()
+    assert main(["trace", str(case_file), "--out", str(plain), "--id", "mine/plain"]) == 0
+    assert main(["trace", str(case_file), "--out", str(tiered), "--id", "mine/tiered", "--binary32"]) == 0
+    assert "binary32" not in json.loads(plain.read_text())
+    assert json.loads(tiered.read_text())["binary32"] == vector["binary32"]
+    run = validate(tmp_path, "--program", port("correct"), "--vectors", str(plain.parent))
+    statuses = {entry["id"]: (entry["status"], entry["message"]) for entry in run.report["vectors"]}
+    assert statuses["mine/tiered"][0] == "passed"
+    assert statuses["mine/plain"][0] == "skipped" and "trace --binary32" in statuses["mine/plain"][1]
+
+
+def test_the_markdown_and_html_reports_name_the_tier(tmp_path: Path) -> None:
+    markdown, html = tmp_path / "report.md", tmp_path / "report.html"
+    validate(tmp_path, "--program", port("correct"), "--only", "seed", "--markdown", str(markdown), "--html", str(html))
+    assert "tier: binary32 tier (declared by the program's hello)" in markdown.read_text()
+    assert "binary32 tier (declared by the program&#x27;s hello)" in html.read_text() or (
+        "binary32 tier (declared by the program's hello)" in html.read_text()
+    )
+
+
+def test_a_restarted_program_that_declares_another_precision_fails_the_handshake(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    command = f"{sys.executable} {FAULTS / 'precision_switch.py'} {TARGET} {state}"
+    run = validate(tmp_path, "--program", command, "--only", "seed")
+    statuses = run.statuses()
+    assert statuses[SEED_IDS[0]] == "passed"  # judged in binary32, as the first hello declared
+    assert statuses[TARGET] == "errored"  # the crash
+    after = [run.outcome(vector_id) for vector_id in SEED_IDS[2:]]
+    assert after and all(entry["status"] == "errored" for entry in after)
+    assert "declares precision binary64, its first hello declared binary32" in after[0]["message"]
+    assert run.report["precision"] == "binary32"

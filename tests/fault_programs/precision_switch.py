@@ -1,0 +1,29 @@
+"""Fault: the first start's hello declares binary32 (and it answers in binary32 arithmetic); it
+crashes on TARGET; every later start (STATE exists) declares nothing, i.e. binary64."""
+
+import os
+from typing import Any
+
+import _common
+from _common import STATE, first_time, log, send, serve
+
+from reference_impl.adapter import answer
+
+DECLARES_BINARY32 = not (STATE and os.path.exists(STATE))
+
+
+def hello(message: dict[str, Any], reply: dict[str, Any]) -> None:
+    if DECLARES_BINARY32:
+        reply["precision"] = "binary32"
+    send(reply)
+
+
+def crash(run: dict[str, Any], reply: dict[str, Any]) -> None:
+    first_time()
+    log("fault program: aborting on purpose")
+    os.abort()
+
+
+if DECLARES_BINARY32:  # serve() answers through _common.answer
+    _common.answer = lambda message, check_finite=True: answer(message, check_finite, precision="binary32")
+serve(on_target=crash, on_hello=hello)
