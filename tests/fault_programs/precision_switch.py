@@ -24,6 +24,10 @@ def crash(run: dict[str, Any], reply: dict[str, Any]) -> None:
     os.abort()
 
 
-if DECLARES_BINARY32:  # serve() answers through _common.answer
-    _common.answer = lambda message, check_finite=True: answer(message, check_finite, precision="binary32")
+def binary32_answer(message: Any, check_finite: bool = True, precision: str = "binary32") -> dict[str, Any] | None:
+    return answer(message, check_finite, precision="binary32")
+
+
+if DECLARES_BINARY32:  # serve() answers through _common's `answer`
+    vars(_common)["answer"] = binary32_answer
 serve(on_target=crash, on_hello=hello)
