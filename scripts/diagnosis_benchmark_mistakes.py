@@ -288,7 +288,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "layer_dL_dz(layer, z, a, dL_da);",
             "      dL_da = dL_dx_from_above;\n      dL_dz = layer_dL_dz(layers[layerIndex + 1], z, a, dL_da);",
         ),
-        None,
+        "derivative_of_another_layer",  # a catalogue bug since this benchmark found it: no longer an independent test
         ("dL_dz",),
         ("6.5",),
     ),
