@@ -17,6 +17,8 @@ from reference_impl.conformance.compare import Mismatch, compare_trace
 from reference_impl.conformance.facts import VectorFacts
 from reference_impl.conformance.protocol import Answer
 from reference_impl.conformance.report import outcome_lines
+from reference_impl.conformance.report_html import html_text
+from reference_impl.conformance.report_markdown import markdown_text
 from reference_impl.conformance.run_verdict import (
     localization,
     shown_blocks,
@@ -162,9 +164,15 @@ def test_a_match_on_one_vector_that_the_run_contradicts_is_never_presented_as_th
     block = "\n".join(outcome_lines(weighed[0], verbose=False))
     assert "possible bug: missing_activation_derivative" in block and "likely bug" not in block
     assert "matches   every number here, but only 1 of the run's 2 failing vectors" in block
-    verdict = "\n".join(verdict_lines(RunResult(mode="results", source="test", strict=False, outcomes=weighed)))
+    result = RunResult(mode="results", source="test", strict=False, outcomes=weighed)
+    verdict = "\n".join(verdict_lines(result))
     assert "missing_activation_derivative is named first on 1 of 2 failing vectors" in verdict
     assert "not the whole story: it reproduces 1 of the 2 failing vectors, not the other 1" in verdict
+    features = {outcome.id: list(load(outcome.id)["features"]) for outcome in weighed}
+    summary = markdown_text(result, features, "vectors")
+    assert "**Possible bug:** `missing_activation_derivative`" in summary
+    assert "**Likely bug:** `missing_activation_derivative`" not in summary
+    assert "Possible bug: missing_activation_derivative" in html_text(result, features, "vectors")
 
 
 def test_a_bug_that_reproduces_every_failing_vector_keeps_its_plain_every_number() -> None:
