@@ -16,7 +16,8 @@ measured rounding of the expected value. A NaN in a variant never matches a
 finite foreign number (compare.py).
 
 Not here: what to say when nothing matches (signatures.py), the whole run
-(run_verdict.py), bit-level differences under --strict (bit_causes.py).
+(run_verdict.py, which also weighs these suspects with the run's other failing
+vectors), bit-level differences under --strict (bit_causes.py).
 """
 
 import math

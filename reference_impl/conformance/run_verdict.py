@@ -216,7 +216,7 @@ def weigh_suspects(outcomes: list[Outcome]) -> list[Outcome]:
     hidden derivative. The other failing vectors tell them apart, so every suspect is told on how
     many of the run's failing vectors its bug agrees with every number (Occam across the run): among
     the suspects that agree with every number of a vector, those that explain more of the run come
-    first (the catalogue's order among equals), and one that the run contradicts says so.
+    first, and one that the run contradicts says so.
     """
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     counts = _every_number_counts(failed)
@@ -226,8 +226,8 @@ def weigh_suspects(outcomes: list[Outcome]) -> list[Outcome]:
             weighed.append(outcome)
             continue
         suspects = [_with_run_evidence(suspect, counts[suspect.bug], len(failed)) for suspect in outcome.suspects]
-        complete = sorted(
-            (suspect for suspect in suspects if suspect.every_number), key=lambda s: -s.vectors_reproduced
+        complete = sorted(  # stable: among equals, the vector's own order (its targets first)
+            (suspect for suspect in suspects if suspect.every_number), key=lambda suspect: -suspect.vectors_reproduced
         )
         partial = [suspect for suspect in suspects if not suspect.every_number]
         weighed.append(dataclasses.replace(outcome, suspects=complete + partial))
