@@ -7,7 +7,9 @@ vectors, and score what a porter reads:
 - located: the first block shown names a first wrong quantity where the mistake first shows;
 - named first: the first block shown names the right catalogue bug first;
 - named anywhere: the right catalogue bug appears anywhere in the output;
-- confidently wrong: some vector names a wrong bug first, as matching every number;
+- confidently wrong: some vector names a wrong bug first, as matching every number, and the run does not
+  contradict it (a first suspect the report itself qualifies, "every number here, but only 3 of the run's 17
+  failing vectors", printed as a possible bug in doubt, is not a confident answer);
 - actionable: named first, or the first block or the run verdict cites an equation of the mistake.
 
     python scripts/diagnosis_benchmark.py            # write docs/porting/diagnosis_benchmark.json
@@ -105,14 +107,17 @@ def score(mistake: Mistake, report: dict[str, Any], text: str) -> dict[str, Any]
     first_suspects = [suspect["bug"] for suspect in first["suspects"]] if first else []
     named_first = mistake.bug is not None and first_suspects[:1] == [mistake.bug]
     named_anywhere = mistake.bug is not None and re.search(rf"\b{mistake.bug}\b", text) is not None
-    # a wrong bug named first and said to match every number (a second suspect that truly gives the
-    # same numbers, such as a missing derivative beside relu'(0) = 1 at a kink, is not counted)
+    # a wrong bug named first and said to match every number, with nothing in the report against it (a
+    # second suspect that truly gives the same numbers, such as a missing derivative beside relu'(0) = 1
+    # at a kink, is not counted; nor is a first suspect the run contradicts: it matches every number of
+    # its vector but not of every failing vector, and the report says so)
     confident = sorted(
         {
             vector["suspects"][0]["bug"]
             for vector in report["vectors"]
             if vector["suspects"]
             and vector["suspects"][0]["agreement"].startswith("every number")
+            and vector["suspects"][0]["vectors_reproduced"] >= vector["suspects"][0]["vectors_failing"]
             and vector["suspects"][0]["bug"] != mistake.bug
         }
     )

@@ -288,7 +288,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "layer_dL_dz(layer, z, a, dL_da);",
             "      dL_da = dL_dx_from_above;\n      dL_dz = layer_dL_dz(layers[layerIndex + 1], z, a, dL_da);",
         ),
-        None,
+        "derivative_of_another_layer",  # a catalogue bug since this benchmark found it: no longer an independent test
         ("dL_dz",),
         ("6.5",),
     ),
@@ -508,6 +508,146 @@ MISTAKES: tuple[Mistake, ...] = (
         "strict_too_few_digits",
         ("z", "a", "w", "b", "loss", "dL_dz", "dL_da", "dL_dw", "dL_db", "dL_dx"),
         ("3.6",),
+    ),
+    # --- nine more, written after a catalogue bug was added for hidden_derivative_of_the_layer_above,
+    # and recorded before the diagnosis was run on them
+    Mistake(
+        "momentum_as_a_moving_average",
+        "momentum written as a moving average of the gradient, buffer = momentum * buffer + (1 - momentum) * g",
+        _one(
+            "optimizer.mjs",
+            "  if (buffer === null) {\n    return g;\n  }\n  return momentum * buffer + g;",
+            "  if (buffer === null) {\n    return (1.0 - momentum) * g;\n  }\n"
+            "  return momentum * buffer + (1.0 - momentum) * g;",
+        ),
+        None,
+        ("momentum_buffer_w",),
+        ("6.14",),
+    ),
+    Mistake(
+        "velocity_applied_before_it_is_updated",
+        "the step uses the momentum buffer of the previous step (zero at first), and only then updates it",
+        (
+            Patch(
+                "optimizer.mjs",
+                "        buffer_w_row[k] = nextMomentumBuffer(old, g, momentum);\n        g = buffer_w_row[k];",
+                "        buffer_w_row[k] = nextMomentumBuffer(old, g, momentum);\n"
+                "        g = old === null ? 0.0 : old;",
+            ),
+            Patch(
+                "optimizer.mjs",
+                "      buffer_b[j] = nextMomentumBuffer(old, g, momentum);\n      g = buffer_b[j];",
+                "      buffer_b[j] = nextMomentumBuffer(old, g, momentum);\n      g = old === null ? 0.0 : old;",
+            ),
+        ),
+        None,
+        ("w",),
+        ("6.14", "6.15"),
+    ),
+    Mistake(
+        "batch_mean_divided_twice",
+        "each example's gradient divided by m as it is added, and the sum divided by m again",
+        (
+            Patch(
+                "training.mjs",
+                "        total = total + examples[exampleIndex].layers[layerIndex].dL_dw[j][k];",
+                "        total = total + examples[exampleIndex].layers[layerIndex].dL_dw[j][k] / m;",
+            ),
+            Patch(
+                "training.mjs",
+                "      total = total + examples[exampleIndex].layers[layerIndex].dL_db[j];",
+                "      total = total + examples[exampleIndex].layers[layerIndex].dL_db[j] / m;",
+            ),
+        ),
+        None,
+        ("dL_dw",),
+        ("6.11", "6.12"),
+    ),
+    Mistake(
+        "weight_reduction_skips_the_last_example",
+        "the loop over the batch in the weight gradient's reduction stops at m - 1",
+        _one(
+            "training.mjs",
+            "      for (let exampleIndex = 0; exampleIndex < m; exampleIndex++) {\n"
+            "        total = total + examples[exampleIndex].layers[layerIndex].dL_dw[j][k];",
+            "      for (let exampleIndex = 0; exampleIndex < m - 1; exampleIndex++) {\n"
+            "        total = total + examples[exampleIndex].layers[layerIndex].dL_dw[j][k];",
+        ),
+        None,
+        ("dL_dw",),
+        ("6.11",),
+    ),
+    Mistake(
+        "loss_averaged_gradients_summed",
+        "the mean reduction divides the step loss by m but neither batch gradient",
+        (
+            Patch(
+                "training.mjs",
+                "        total = total + examples[exampleIndex].layers[layerIndex].dL_dw[j][k];\n      }\n"
+                '      if (reduction === "mean") {\n        total = total / m;\n      }',
+                "        total = total + examples[exampleIndex].layers[layerIndex].dL_dw[j][k];\n      }",
+            ),
+            Patch(
+                "training.mjs",
+                "      total = total + examples[exampleIndex].layers[layerIndex].dL_db[j];\n    }\n"
+                '    if (reduction === "mean") {\n      total = total / m;\n    }',
+                "      total = total + examples[exampleIndex].layers[layerIndex].dL_db[j];\n    }",
+            ),
+        ),
+        "batch_sum_not_mean",
+        ("dL_dw",),
+        ("6.11", "6.12"),
+    ),
+    Mistake(
+        "leaky_relu_slope_hard_coded",
+        "leaky_relu and its derivative use 0.01, the usual default, instead of the layer's slope",
+        (
+            Patch(
+                "activations.mjs", "    return z;\n  }\n  return slope * z;", "    return z;\n  }\n  return 0.01 * z;"
+            ),
+            Patch("activations.mjs", "    return 1.0;\n  }\n  return slope;", "    return 1.0;\n  }\n  return 0.01;"),
+        ),
+        None,
+        ("a", "dL_dz"),
+        ("4.9", "4.10"),
+    ),
+    Mistake(
+        "weight_decay_left_off_the_biases",
+        "weight decay applied to the weights only (biases excluded, as in many training recipes)",
+        _one(
+            "optimizer.mjs",
+            "    let g = decayedGradient(dL_db[j], layer.b[j], weight_decay);\n    if (useMomentum) {",
+            "    let g = dL_db[j];\n    if (useMomentum) {",
+        ),
+        "weight_decay_wrong",
+        ("momentum_buffer_b", "b"),
+        ("6.13",),
+    ),
+    Mistake(
+        "backward_loop_stops_above_the_first_layer",
+        "the backward loop runs while layerIndex > 0, so the first layer never gets its gradients",
+        _one(
+            "network.mjs",
+            "  for (let layerIndex = nLayers - 1; layerIndex >= 0; layerIndex--) {",
+            "  for (let layerIndex = nLayers - 1; layerIndex > 0; layerIndex--) {",
+        ),
+        None,
+        ("dL_dz", "dL_dw", "dL_da"),
+        ("6.5", "6.7"),
+    ),
+    Mistake(
+        "adam_bias_correction_of_the_first_step",
+        "Adam's bias corrections computed with t = 1 on every step (worked out once, as for the first step)",
+        _one(
+            "optimizer.mjs",
+            "  const bias_correction1 = 1.0 - betaPower(optimizer.betas[0], t);\n"
+            "  const bias_correction2 = 1.0 - betaPower(optimizer.betas[1], t);",
+            "  const bias_correction1 = 1.0 - betaPower(optimizer.betas[0], 1);\n"
+            "  const bias_correction2 = 1.0 - betaPower(optimizer.betas[1], 1);",
+        ),
+        None,
+        ("w", "b"),
+        ("6.20",),
     ),
 )
 

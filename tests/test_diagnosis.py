@@ -9,6 +9,7 @@ vectors, and relu'(0) = 1 was listed after a missing derivative on the kink vect
 """
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,10 @@ def test_every_wrongly_stabilised_softmax_fails_the_far_apart_logit_vectors(vect
         ("batch_cycling", "bug/batches-cycle-two"),
         ("aliased_arrays", "bug/aliasing-two-examples-two-steps"),
         ("softmax_wrong_shift", "bug/softmax-logits-far-apart-hidden"),
+        ("derivative_of_another_layer", "bug/derivative-of-layer-above"),
+        ("derivative_of_another_layer", "bug/derivative-of-layer-above-three-layers"),
+        ("derivative_of_another_layer", "bug/derivative-of-layer-above-bce"),
+        ("derivative_of_another_layer", "bug/derivative-of-layer-above-softmax"),
     ],
 )
 def test_the_new_catalogue_bugs_are_named_first_on_their_small_vectors(bug: str, vector_id: str) -> None:
@@ -133,3 +138,21 @@ def test_the_new_catalogue_bugs_are_named_first_on_their_small_vectors(bug: str,
     got = run_case(vector["case"], bugs=frozenset({bug}))
     got = json.loads(json.dumps(got).replace("NaN", "null"))  # what a port sends for NaN, if anything
     assert suspects_of(vector, got)[:1] == [bug]
+
+
+def test_the_derivative_of_the_layer_above_by_hand() -> None:
+    """bug/derivative-of-layer-above: x = 1 into a sigmoid neuron (w 0.5, b 0) under a tanh neuron (w 1, b 0),
+    sse against y = 0.25. The hidden dL/dz is dL/da * sigma'(0.5); the bug puts tanh'(0.5) in its place."""
+    s = 1.0 / (1.0 + math.exp(-0.5))  # the hidden a
+    t = math.tanh(1.0 * s)  # the output a
+    dL_dz_output = 2.0 * (t - 0.25) * (1.0 - t * t)
+    dL_da_hidden = 1.0 * dL_dz_output  # dL_dx of the output layer through its one weight
+    assert round(s * (1.0 - s), 4) == 0.2350 and round(1.0 - math.tanh(0.5) ** 2, 4) == 0.7864  # as described
+    vector = load("bug/derivative-of-layer-above")
+    hidden = vector["expected"]["steps"][0]["examples"][0]["layers"][0]
+    assert hidden["dL_da"][0] == pytest.approx(dL_da_hidden, rel=1e-12)
+    assert hidden["dL_dz"][0] == pytest.approx(dL_da_hidden * s * (1.0 - s), rel=1e-12)
+    buggy = run_case(vector["case"], bugs=frozenset({"derivative_of_another_layer"}))
+    wrong = buggy["steps"][0]["examples"][0]["layers"][0]["dL_dz"][0]
+    assert wrong == pytest.approx(dL_da_hidden * (1.0 - math.tanh(0.5) ** 2), rel=1e-12)
+    assert suspects_of(vector, buggy)[:1] == ["derivative_of_another_layer"]

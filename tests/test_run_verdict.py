@@ -4,6 +4,7 @@ vector facts, and foreign traces made from a vector's expected trace by a known 
 (doubling one quantity, dropping an update), or from the numpy oracle with a catalogue bug.
 """
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -14,9 +15,20 @@ from oracles.numpy_oracle import run_case
 from reference_impl.conformance.bit_causes import bit_cause, digits_needed
 from reference_impl.conformance.compare import Mismatch, compare_trace
 from reference_impl.conformance.facts import VectorFacts
-from reference_impl.conformance.run_verdict import localization, shown_blocks, simplest_first, suspects_rollup
+from reference_impl.conformance.protocol import Answer
+from reference_impl.conformance.report import outcome_lines
+from reference_impl.conformance.report_html import html_text
+from reference_impl.conformance.report_markdown import markdown_text
+from reference_impl.conformance.run_verdict import (
+    localization,
+    shown_blocks,
+    simplest_first,
+    suspects_rollup,
+    verdict_lines,
+    weigh_suspects,
+)
 from reference_impl.conformance.signatures import signatures
-from reference_impl.conformance.verdict import Outcome
+from reference_impl.conformance.verdict import Options, Outcome, RunResult, judge
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 
@@ -99,12 +111,79 @@ def test_simplest_failing_vector_first_and_one_block_per_error_message() -> None
 def test_the_suspect_roll_up_counts_vectors_not_forms() -> None:
     vector = load("bug/update-sign")
     got = run_case(vector["case"], bugs=frozenset({"update_sign_flipped"}))
-    from reference_impl.conformance.protocol import Answer
-    from reference_impl.conformance.verdict import Options, judge
-
     judged = judge(vector, Answer(said="trace", trace=got), Options())
     rows = suspects_rollup([judged, judged])
     assert rows[0]["bug"] == "update_sign_flipped" and rows[0]["first"] == 2 and rows[0]["failed"] == 2
+
+
+# --- the suspects weighed with the whole run ------------------------------------------------------
+
+
+def judged_with(bug: str, vector_id: str) -> Outcome:
+    """The verdict on a port that has `bug` (the numpy oracle's, which shares no code with the variants)."""
+    vector = load(vector_id)
+    return judge(vector, Answer(said="trace", trace=run_case(vector["case"], bugs=frozenset({bug}))), Options())
+
+
+def layer_above_run() -> list[Outcome]:
+    """The derivative of the layer above: under bug/hidden-derivative's identity output its f' is 1, so the
+    numbers are those of a forgotten hidden derivative, the bug that vector claims; under
+    bug/derivative-of-layer-above's tanh output they are not."""
+    return [
+        judged_with("derivative_of_another_layer", vector_id)
+        for vector_id in ("bug/hidden-derivative", "bug/derivative-of-layer-above")
+    ]
+
+
+def test_among_suspects_that_match_every_number_the_one_that_explains_the_whole_run_comes_first() -> None:
+    outcomes = layer_above_run()
+    alone = outcomes[0].suspects  # judged on its own, the vector's claimed bug comes first among equals
+    assert [suspect.bug for suspect in alone[:2]] == ["missing_activation_derivative", "derivative_of_another_layer"]
+    assert all(suspect.every_number for suspect in alone[:2])
+    weighed = weigh_suspects(outcomes)[0].suspects
+    assert weighed[0].bug == "derivative_of_another_layer"
+    assert (weighed[0].vectors_reproduced, weighed[0].vectors_failing) == (2, 2)
+    assert weighed[0].agreement == "every number" and not weighed[0].contradicted_by_the_run()
+    coinciding = next(suspect for suspect in weighed if suspect.bug == "missing_activation_derivative")
+    assert coinciding.contradicted_by_the_run()
+    assert coinciding.agreement == "every number here, but only 1 of the run's 2 failing vectors"
+
+
+def test_a_match_on_one_vector_that_the_run_contradicts_is_never_presented_as_the_answer() -> None:
+    """As if the catalogue lacked the port's mistake: the bug that coincides with it on one vector is
+    still listed there, but as a possible bug in doubt, and the run verdict says why."""
+    outcomes = [
+        dataclasses.replace(
+            outcome, suspects=[suspect for suspect in outcome.suspects if suspect.bug != "derivative_of_another_layer"]
+        )
+        for outcome in layer_above_run()
+    ]
+    weighed = weigh_suspects(outcomes)
+    named = weighed[0].suspects[0]
+    assert named.bug == "missing_activation_derivative" and named.contradicted_by_the_run()
+    block = "\n".join(outcome_lines(weighed[0], verbose=False))
+    assert "possible bug: missing_activation_derivative" in block and "likely bug" not in block
+    assert "matches   every number here, but only 1 of the run's 2 failing vectors" in block
+    result = RunResult(mode="results", source="test", strict=False, outcomes=weighed)
+    verdict = "\n".join(verdict_lines(result))
+    assert "missing_activation_derivative is named first on 1 of 2 failing vectors" in verdict
+    assert "not the whole story: it reproduces 1 of the 2 failing vectors, not the other 1" in verdict
+    features = {outcome.id: list(load(outcome.id)["features"]) for outcome in weighed}
+    summary = markdown_text(result, features, "vectors")
+    assert "**Possible bug:** `missing_activation_derivative`" in summary
+    assert "**Likely bug:** `missing_activation_derivative`" not in summary
+    assert "Possible bug: missing_activation_derivative" in html_text(result, features, "vectors")
+
+
+def test_a_bug_that_reproduces_every_failing_vector_keeps_its_plain_every_number() -> None:
+    outcomes = [
+        judged_with("update_sign_flipped", vector_id) for vector_id in ("bug/update-sign", "seed/single-neuron")
+    ]
+    for outcome in weigh_suspects(outcomes):
+        first = outcome.suspects[0]
+        assert first.bug == "update_sign_flipped" and first.agreement == "every number"
+        assert (first.vectors_reproduced, first.vectors_failing) == (2, 2)
+        assert "likely bug: update_sign_flipped" in "\n".join(outcome_lines(outcome, verbose=False))
 
 
 # --- signatures -----------------------------------------------------------------------------------

@@ -312,7 +312,11 @@ def test_wrong_answer_is_a_failure_with_the_first_number_and_a_diagnosis(tmp_pat
     for key in ("expected", "got", "abs_error", "rel_error", "allowed", "ulps"):
         assert mismatch[key] is not None
     assert mismatch["abs_error"] > mismatch["allowed"]
-    assert [suspect["bug"] for suspect in outcome["suspects"]] == ["missing_activation_derivative"]
+    # under this vector's identity output, the derivative of the layer above is 1: the same numbers, listed second
+    assert [suspect["bug"] for suspect in outcome["suspects"]] == [
+        "missing_activation_derivative",
+        "derivative_of_another_layer",
+    ]
     assert outcome["suspects"][0]["read"].startswith("spec")
     for text in (
         "first wrong quantity: steps[0].examples[0].layers[0].dL_dz[0]",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from reference_impl.conformance.variant_steps import (
     SQUARED_LOSSES,
     variant_batch_index,
+    variant_differentiated,
     variant_dL_dx,
     variant_dL_dz,
     variant_forward_a,
@@ -60,6 +61,11 @@ VARIANTS: list[Variant] = [
     Variant("missing_activation_derivative", "missing_derivative_everywhere", "dL_dz = dL_da on every layer"),
     Variant("missing_activation_derivative", "missing_derivative_output", "dL_dz = dL_da on the output layer"),
     Variant("missing_activation_derivative", "missing_derivative_hidden", "dL_dz = dL_da on the hidden layers"),
+    Variant(
+        "derivative_of_another_layer",
+        "derivative_of_the_layer_above",
+        "a hidden layer's dL_dz = dL_da * f'(z) with the f' (and slope) of the layer above",
+    ),
     Variant("transposed_weights_forward", "transposed_weights_forward", "z_j = sum_k w[k][j] x_k"),
     Variant("backprop_through_w", "backprop_through_w", "dL_dx_k = sum_j w[k][j] dL_dz_j"),
     Variant("transposed_dL_dw", "transposed_dL_dw", "dL_dw[k][j] = dL_dz_j x_k"),
@@ -224,7 +230,7 @@ def run_variant(case: Case, forms: frozenset[str]) -> Trace:
                     dL_da, dL_dz = variant_output_gradients(layer, case.loss, z, a, batch[i].y, forms)
                 else:
                     dL_da = from_above[i]
-                    dL_dz = variant_dL_dz(layer, z, a, dL_da, forms, False)
+                    dL_dz = variant_dL_dz(variant_differentiated(layers, layer_index, forms), z, a, dL_da, forms, False)
                 own_inputs = inputs[i][layer_index + 1] if "off_by_one_layer" in forms else inputs[i][layer_index]
                 dL_dw = layer_dL_dw(dL_dz, own_inputs)
                 if "transposed_dL_dw" in forms:
@@ -324,7 +330,7 @@ def _run_per_example_updates(case: Case, forms: frozenset[str]) -> Trace:
                     dL_da, dL_dz = variant_output_gradients(layer, case.loss, z, a, example.y, forms)
                 else:
                     dL_da = from_above
-                    dL_dz = variant_dL_dz(layer, z, a, dL_da, forms, False)
+                    dL_dz = variant_dL_dz(variant_differentiated(layers, layer_index, forms), z, a, dL_da, forms, False)
                 dL_dw = layer_dL_dw(dL_dz, inputs[layer_index])
                 update = update_layer(layer, dL_dw, list(dL_dz), None, each)
                 layers[layer_index] = Layer(activation=layer.activation, slope=layer.slope, w=update.w, b=update.b)

@@ -16,7 +16,8 @@ measured rounding of the expected value. A NaN in a variant never matches a
 finite foreign number (compare.py).
 
 Not here: what to say when nothing matches (signatures.py), the whole run
-(run_verdict.py), bit-level differences under --strict (bit_causes.py).
+(run_verdict.py, which also weighs these suspects with the run's other failing
+vectors), bit-level differences under --strict (bit_causes.py).
 """
 
 import math
@@ -55,6 +56,12 @@ class Suspect:
     read: str
     reproduced: int = 0  # how many of the wrong numbers the variant reproduces
     wrong_numbers: int = 0  # how many wrong numbers there are (at most compare.WRONG_KEPT)
+    every_number: bool = False  # it agrees with every number of this vector
+    # the run's evidence (run_verdict.weigh_suspects): on how many of the run's failing vectors
+    # this bug agrees with every number, and how many failing vectors the run has (0 and 0 for
+    # a vector judged on its own)
+    vectors_reproduced: int = 0
+    vectors_failing: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,7 +74,14 @@ class Suspect:
             "read": self.read,
             "reproduced": self.reproduced,
             "wrong_numbers": self.wrong_numbers,
+            "every_number": self.every_number,
+            "vectors_reproduced": self.vectors_reproduced,
+            "vectors_failing": self.vectors_failing,
         }
+
+    def contradicted_by_the_run(self) -> bool:
+        """It agrees with every number of this vector, but not with every failing vector of the run."""
+        return self.every_number and self.vectors_reproduced < self.vectors_failing
 
 
 def _order_index(expected: dict[str, Any]) -> dict[str, int]:
@@ -126,7 +140,10 @@ def _agrees(variant_value: Any, got: Any, closeness: dict[str, float] = AGREEMEN
 
 def _suspect(bug: str, form: str, detail: str, agreement: str, reproduced: int, wrong: int) -> Suspect:
     entry = BUGS[bug]
-    return Suspect(bug, form, detail, agreement, entry["title"], entry["fix"], entry["read"], reproduced, wrong)
+    every_number = agreement.startswith("every number")
+    return Suspect(
+        bug, form, detail, agreement, entry["title"], entry["fix"], entry["read"], reproduced, wrong, every_number
+    )
 
 
 def _float32_suspect(

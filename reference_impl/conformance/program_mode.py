@@ -32,6 +32,7 @@ from reference_impl.conformance.protocol import (
     message_type,
     preview,
 )
+from reference_impl.conformance.run_verdict import weigh_suspects
 from reference_impl.conformance.selection import selected_vectors
 from reference_impl.conformance.signals import Terminated, obey, stop_signals
 from reference_impl.conformance.transcript import Transcript
@@ -430,7 +431,7 @@ def validate_program(command: str, options: Options, on_outcome: Callable[[Outco
         implementation=driver.implementation,
         features=driver.declared_features,
         precision=driver.precision,
-        outcomes=outcomes,
+        outcomes=weigh_suspects(outcomes),  # with the evidence of the whole run
         notes=driver.notes + tier_notes(outcomes, driver.precision),
         seconds=time.monotonic() - started,
     )

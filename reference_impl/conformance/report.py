@@ -109,7 +109,8 @@ class TextReport:
     def finish(self, result: RunResult) -> None:
         if self.verbose:
             self.write()
-        shown, rest = run_verdict.shown_blocks(self.held)
+        held = {outcome.id for outcome in self.held}  # their suspects weighed with the whole run (run_verdict)
+        shown, rest = run_verdict.shown_blocks([outcome for outcome in result.outcomes if outcome.id in held])
         for outcome in shown:
             for line in outcome_lines(outcome, self.verbose, self if self.colour else None):
                 self.write(line)
@@ -174,8 +175,11 @@ def outcome_lines(outcome: Outcome, verbose: bool, colour: TextReport | None = N
         if outcome.restarted:
             lines.append(f"{indent}(the program was stopped and is started again for the next vector)")
     for suspect in outcome.suspects:
-        lines.append(f"{indent}likely bug: {suspect.bug}: {suspect.title}")
+        contradicted = suspect.contradicted_by_the_run()
+        lines.append(f"{indent}{'possible' if contradicted else 'likely'} bug: {suspect.bug}: {suspect.title}")
         lines.append(f"{indent}  matches   {suspect.agreement} ({suspect.form}: {suspect.detail})")
+        if contradicted:
+            lines.append(f"{indent}  doubt     the port's mistake may be another one that gives these numbers here")
         lines.append(f"{indent}  fix       {suspect.fix}")
         lines.append(f"{indent}  read      {suspect.read}")
     if outcome.diagnosis_note:

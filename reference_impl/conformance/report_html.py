@@ -146,9 +146,12 @@ def _details(outcome: Outcome) -> list[str]:
         f"<h3>{escape(outcome.status.upper())} <code>{escape(outcome.id)}</code></h3>",
     ]
     for suspect in outcome.suspects:
+        contradicted = suspect.contradicted_by_the_run()
+        doubt = "the port's mistake may be another one that gives these numbers here<br>" if contradicted else ""
         lines.append(
-            f'<div class="bug"><strong>Likely bug: {escape(suspect.bug)}</strong>: {escape(suspect.title)}<br>'
-            f"matches {escape(suspect.agreement)} ({escape(suspect.form)}: {escape(suspect.detail)})<br>"
+            f'<div class="bug"><strong>{"Possible" if contradicted else "Likely"} bug: {escape(suspect.bug)}</strong>: '
+            f"{escape(suspect.title)}<br>"
+            f"matches {escape(suspect.agreement)} ({escape(suspect.form)}: {escape(suspect.detail)})<br>{doubt}"
             f"<strong>Fix:</strong> {escape(suspect.fix)}<br><strong>Read:</strong> {escape(suspect.read)}</div>"
         )
     if outcome.mismatch is not None:

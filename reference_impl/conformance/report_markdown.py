@@ -58,9 +58,16 @@ def _details(outcome: Outcome) -> list[str]:
     else:
         lines += ["```", outcome.message, "```"]
     for suspect in outcome.suspects:
+        doubt = ""
+        if suspect.contradicted_by_the_run():
+            doubt = (
+                f" It matches {suspect.agreement}: the port's mistake may be another one that gives these numbers here."
+            )
+        word = "Possible" if doubt else "Likely"
         lines += [
             "",
-            f"**Likely bug:** {code(suspect.bug)}: {suspect.title}. **Fix:** {suspect.fix} (read {suspect.read})",
+            f"**{word} bug:** {code(suspect.bug)}: {suspect.title}. **Fix:** {suspect.fix} (read {suspect.read})"
+            + doubt,
         ]
     if outcome.diagnosis_note:
         lines += ["", outcome.diagnosis_note]

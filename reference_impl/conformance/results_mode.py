@@ -16,6 +16,7 @@ from typing import Any
 
 from reference_impl.conformance.program_text import program_repr, program_strings, program_text
 from reference_impl.conformance.protocol import Answer, ProtocolError, answer_from, check_depth, schema_problems
+from reference_impl.conformance.run_verdict import weigh_suspects
 from reference_impl.conformance.selection import selected_vectors
 from reference_impl.conformance.verdict import (
     HarnessError,
@@ -153,7 +154,7 @@ def validate_results(path: Path, options: Options, on_outcome: Callable[[Outcome
         implementation=results.implementation,
         features=results.features,
         precision=results.precision,
-        outcomes=outcomes,
+        outcomes=weigh_suspects(outcomes),  # with the evidence of the whole run
         notes=notes + tier_notes(outcomes, results.precision),
         seconds=time.monotonic() - started,
     )

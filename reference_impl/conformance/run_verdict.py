@@ -7,6 +7,8 @@
   "fails only when m > 1 -> the batch reduction"; "errors on every vector with a non-square
   layer -> an index transposition";
 - a roll-up of the suspects: "update_sign_flipped is named first on 166 of 170 failing vectors";
+- the suspects of every vector weighed with the whole run (weigh_suspects): a bug that agrees with
+  every number of one vector but not with the run's other failing vectors is not the answer;
 - the errored vectors' messages, each once, with a count.
 
 It also orders the failing vectors simplest first (fewest steps, examples, layers, neurons)
@@ -15,11 +17,13 @@ and decides which blocks the text report shows by default.
 Not here: judging one vector (verdict.py), printing blocks (report.py).
 """
 
+import dataclasses
 import math
 import re
 from collections import Counter
 from typing import Any
 
+from reference_impl.conformance.diagnosis import Suspect
 from reference_impl.conformance.facts import VectorFacts
 from reference_impl.conformance.verdict import Outcome, RunResult
 
@@ -196,8 +200,51 @@ def localization(outcomes: list[Outcome]) -> list[str]:
     return found
 
 
+def _every_number_counts(failed: list[Outcome]) -> Counter[str]:
+    """For each bug, on how many of the failing vectors one of its forms agrees with every number."""
+    counts: Counter[str] = Counter()
+    for outcome in failed:
+        counts.update({suspect.bug for suspect in outcome.suspects if suspect.every_number})
+    return counts
+
+
+def weigh_suspects(outcomes: list[Outcome]) -> list[Outcome]:
+    """The suspects of every failing vector weighed with the evidence of the whole run.
+
+    Per vector, a mistake can give exactly the numbers of a catalogue bug that is not it: a hidden
+    layer that uses the derivative of the layer above is, where that layer is identity, a forgotten
+    hidden derivative. The other failing vectors tell them apart, so every suspect is told on how
+    many of the run's failing vectors its bug agrees with every number (Occam across the run): among
+    the suspects that agree with every number of a vector, those that explain more of the run come
+    first, and one that the run contradicts says so.
+    """
+    failed = [outcome for outcome in outcomes if outcome.status == "failed"]
+    counts = _every_number_counts(failed)
+    weighed = []
+    for outcome in outcomes:
+        if outcome.status != "failed" or not outcome.suspects:
+            weighed.append(outcome)
+            continue
+        suspects = [_with_run_evidence(suspect, counts[suspect.bug], len(failed)) for suspect in outcome.suspects]
+        complete = sorted(  # stable: among equals, the vector's own order (its targets first)
+            (suspect for suspect in suspects if suspect.every_number), key=lambda suspect: -suspect.vectors_reproduced
+        )
+        partial = [suspect for suspect in suspects if not suspect.every_number]
+        weighed.append(dataclasses.replace(outcome, suspects=complete + partial))
+    return weighed
+
+
+def _with_run_evidence(suspect: Suspect, reproduced: int, failing: int) -> Suspect:
+    """'every number' -> 'every number here, but only 3 of the run's 17 failing vectors' when the run contradicts it."""
+    agreement = suspect.agreement
+    if suspect.every_number and reproduced < failing:
+        agreement = agreement.replace("every number", "every number here", 1)
+        agreement = f"{agreement}, but only {reproduced} of the run's {failing} failing vectors"
+    return dataclasses.replace(suspect, agreement=agreement, vectors_reproduced=reproduced, vectors_failing=failing)
+
+
 def suspects_rollup(outcomes: list[Outcome]) -> list[dict[str, Any]]:
-    """How often each suspect is named first and named at all, over the failing vectors."""
+    """How often each suspect is named first, named at all, and agrees with every number, over the failing vectors."""
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     first: Counter[str] = Counter()
     anywhere: Counter[str] = Counter()
@@ -206,8 +253,12 @@ def suspects_rollup(outcomes: list[Outcome]) -> list[dict[str, Any]]:
             first[outcome.suspects[0].bug] += 1
         for suspect in outcome.suspects:
             anywhere[suspect.bug] += 1
+    every = _every_number_counts(failed)
     ranked = sorted(anywhere, key=lambda bug: (-first[bug], -anywhere[bug], bug))
-    return [{"bug": bug, "first": first[bug], "named": anywhere[bug], "failed": len(failed)} for bug in ranked]
+    return [
+        {"bug": bug, "first": first[bug], "named": anywhere[bug], "every_number": every[bug], "failed": len(failed)}
+        for bug in ranked
+    ]
 
 
 def error_messages(outcomes: list[Outcome]) -> list[dict[str, Any]]:
@@ -269,8 +320,14 @@ def verdict_lines(result: RunResult, rest: list[Outcome] | None = None) -> list[
     for row in suspects_rollup(result.outcomes)[:3]:
         lines.append(
             f"  suspect: {row['bug']} is named first on {row['first']} of {row['failed']} failing vectors"
-            f" (listed on {row['named']})"
+            f" (listed on {row['named']}, every number on {row['every_number']})"
         )
+        if row["first"] and 0 < row["every_number"] < row["failed"]:
+            lines.append(
+                f"    not the whole story: it reproduces {row['every_number']} of the {row['failed']} failing vectors,"
+                f" not the other {row['failed'] - row['every_number']}; where it matches, the port's mistake may be"
+                " another one that gives the same numbers"
+            )
     for row in error_messages(result.outcomes)[:3]:
         lines.append(f"  error on {row['count']} vector(s) (simplest: {row['simplest']}): {row['message'][:160]}")
     return lines

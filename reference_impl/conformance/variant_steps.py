@@ -164,6 +164,14 @@ def variant_derivative(layer: Layer, z: float, a: float, forms: frozenset[str], 
     return activate_prime(layer.activation, z, layer.slope)
 
 
+def variant_differentiated(layers: list[Layer], layer_index: int, forms: frozenset[str]) -> Layer:
+    """The layer whose activation (and slope) a hidden layer's dL_dz differentiates (spec eq. 6.5): its own,
+    or under derivative_of_the_layer_above the one above it, layers[l + 1] (the output layer keeps its own)."""
+    if "derivative_of_the_layer_above" in forms and layer_index + 1 < len(layers):
+        return layers[layer_index + 1]
+    return layers[layer_index]
+
+
 def variant_dL_dz(
     layer: Layer, z: list[float], a: list[float], dL_da: list[float], forms: frozenset[str], is_output: bool
 ) -> list[float]:

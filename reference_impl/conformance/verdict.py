@@ -329,7 +329,14 @@ def _compare(vector: dict[str, Any], trace: Any, strict: bool, run_diagnosis: bo
             if cause is None:
                 return failed(note)
             named = Suspect(
-                cause.cause, cause.cause, cause.title, "every number, bit for bit", cause.title, cause.fix, cause.read
+                cause.cause,
+                cause.cause,
+                cause.title,
+                "every number, bit for bit",
+                cause.title,
+                cause.fix,
+                cause.read,
+                every_number=True,
             )
             return failed(suspects=[named])
         assert loose.first is not None

@@ -60,6 +60,12 @@ BUGS: dict[str, dict[str, str]] = {
         "fix": "multiply dL_da by f'(z) on every layer that is not a fused cross-entropy output",
         "read": "spec eqs. 6.4-6.5",
     },
+    "derivative_of_another_layer": {
+        "title": "a hidden layer's dL_dz uses the activation derivative of another layer: f' of the layer above (layers[l + 1] for layers[l])",
+        "first_wrong": "dL_dz (of a hidden layer)",
+        "fix": "every layer differentiates its own activation, at its own z: dL_dz = dL_da * f'(z) with the f' (and slope) of that layer",
+        "read": "spec eq. 6.5",
+    },
     "transposed_weights_forward": {
         "title": "weights stored or used transposed in the forward pass: z_j = sum_k w[k][j] * x_k",
         "first_wrong": "z",

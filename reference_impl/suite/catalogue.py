@@ -252,7 +252,25 @@ def bug_entries() -> list[Entry]:
     entries.append(Entry("bug/float32", "Decimal inputs that binary32 cannot hold closely (0.1, 0.2, 0.3, ...): float32 arithmetic misses z by about 1e-8 relative, far beyond the tolerance.", float32, ["BUG_TARGET"], ["float32_arithmetic"]))
     hidden_derivative = random_case(7028, [2, 3, 1], ["tanh", "identity"], "half_sse", [1])
     entries.append(Entry("bug/hidden-derivative", "A tanh hidden layer under an identity output: forgetting tanh'(z) on the hidden layer is the only way to get dL/dz wrong here.", hidden_derivative, ["BUG_TARGET"], ["missing_activation_derivative"]))
+    entries.extend(derivative_of_another_layer_entries())
     entries.extend(state_and_stability_entries())
+    return entries
+
+
+def derivative_of_another_layer_entries() -> list[Entry]:
+    """A hidden activation under a different one, for the f' of the layer above (layers[l + 1]).
+    Under an identity layer that f' is 1, a forgotten derivative; so none of these has identity
+    right above a hidden layer whose derivative is not 1."""
+    bug = "derivative_of_another_layer"
+    entries = []
+    by_hand = one_batch_case([layer("sigmoid", [[0.5]], [0.0]), layer("tanh", [[1.0]], [0.0])], "sse", [Example([1.0], [0.25])])
+    entries.append(Entry("bug/derivative-of-layer-above", "One sigmoid neuron under one tanh neuron, by hand: the hidden dL/dz is dL/da * sigma'(0.5) = dL/da * 0.2350; with tanh'(0.5) = 0.7864, the derivative of the layer above, it is 3.3 times too large.", by_hand, ["BUG_TARGET"], [bug, "missing_activation_derivative", "sigmoid_prime_of_a"]))
+    three = random_case(7040, [2, 3, 2, 1], ["relu", "sigmoid", "identity"], "mse", [2])
+    entries.append(Entry("bug/derivative-of-layer-above-three-layers", "relu under sigmoid under an identity output: with the derivative of the layer above, the relu layer takes sigma'(z) and the sigmoid layer identity's 1, which is not a derivative forgotten on every hidden layer.", three, ["BUG_TARGET"], [bug, "missing_activation_derivative"]))
+    bce = random_case(7041, [2, 3, 2], ["tanh", "sigmoid"], "binary_cross_entropy", [2], n_steps=2)
+    entries.append(Entry("bug/derivative-of-layer-above-bce", "A tanh hidden layer under a sigmoid output with binary cross-entropy, a batch of two, two steps: the hidden dL/dz takes sigma'(z) instead of tanh'(z).", bce, ["BUG_TARGET"], [bug]))
+    softmax_above = random_case(7042, [2, 3, 3], ["tanh", "softmax"], "categorical_cross_entropy", [1])
+    entries.append(Entry("bug/derivative-of-layer-above-softmax", "A tanh hidden layer under a softmax output: taking the layer above's derivative applies the softmax Jacobian to the tanh layer's own a.", softmax_above, ["BUG_TARGET"], [bug]))
     return entries
 
 

@@ -67,6 +67,7 @@ BUG_IDS = frozenset(
         "batch_cycling",
         "aliased_arrays",
         "softmax_wrong_shift",
+        "derivative_of_another_layer",
     }
 )
 
@@ -416,7 +417,11 @@ def run_step(
                 dL_dz = fused_dL_dz(loss, a, batch[i][1], bugs)
             else:
                 dL_da = loss_dL_da(loss, a, batch[i][1], bugs) if is_output else from_above[i]
-                dL_dz = layer_dL_dz(layer, z, a, dL_da, bugs)
+                # derivative_of_another_layer: a hidden layer takes f' (and the slope) from layers[l + 1]
+                differentiated = (
+                    layers[layer_index + 1] if "derivative_of_another_layer" in bugs and not is_output else layer
+                )
+                dL_dz = layer_dL_dz(differentiated, z, a, dL_da, bugs)
             if "transposed_dL_dw" in bugs:
                 dL_dw = np.outer(a_prev, dL_dz)
             elif "off_by_one_layer" in bugs:
