@@ -28,7 +28,9 @@ def port(mistake: str) -> str:
 
 
 def test_a_binary32_port_passes_the_binary32_tier_and_the_report_says_so(tmp_path: Path) -> None:
-    run = validate(tmp_path, "--program", port("correct"))
+    """On the Adam group (which holds the one excluded vector) and the seed group; CI runs the whole
+    suite through the reference adapter and the JavaScript port in binary32."""
+    run = validate(tmp_path, "--program", port("correct"), "--only", "adam", "--only", "seed")
     assert run.status == 0, run.out
     assert run.report["precision"] == "binary32"
     assert "binary32 tier (declared by the program's hello)" in run.out
@@ -39,7 +41,9 @@ def test_a_binary32_port_passes_the_binary32_tier_and_the_report_says_so(tmp_pat
 
 
 def test_the_reference_adapter_serves_both_tiers(tmp_path: Path) -> None:
-    binary32 = validate(tmp_path, "--program", f"{sys.executable} -m reference_impl.adapter --precision binary32")
+    binary32 = validate(
+        tmp_path, "--program", f"{sys.executable} -m reference_impl.adapter --precision binary32", *SMALL
+    )
     assert binary32.status == 0 and binary32.report["precision"] == "binary32"
     binary64 = validate(tmp_path, "--program", f"{sys.executable} -m reference_impl.adapter", *SMALL)
     assert binary64.status == 0 and binary64.report["precision"] == "binary64"

@@ -30,6 +30,7 @@ SMALLEST_NORMAL_FLOAT32 = 2.0**-126  # below it, binary32 numbers are subnormal 
 LIBRARY_FUNCTIONS = ("exp", "log", "log1p", "tanh")
 # the core modules that call `math`; the tier swaps their `math` for one that returns binary32
 CORE_MODULES_WITH_MATH = (activations, losses, optimizer)
+_BINARY32 = struct.Struct("<f")
 
 
 def to_float32(value: float) -> float:
@@ -37,11 +38,9 @@ def to_float32(value: float) -> float:
 
     to_float32(0.1) -> 0.10000000149011612
     """
-    if not math.isfinite(value):
-        return value
     try:
-        rounded: float = struct.unpack("<f", struct.pack("<f", value))[0]
-    except OverflowError:
+        rounded: float = _BINARY32.unpack(_BINARY32.pack(value))[0]  # infinities and NaN pack as they are
+    except OverflowError:  # finite, but beyond the largest binary32 even after rounding
         return math.copysign(math.inf, value)
     return rounded
 

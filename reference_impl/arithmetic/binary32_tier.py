@@ -56,6 +56,21 @@ def trace_numbers(trace: Any, path: list[str | int]) -> Iterator[tuple[list[str 
         yield path, trace
 
 
+def numbers_of(trace: Any) -> list[float]:
+    """Every float of a JSON trace, in the trace's order (trace_numbers without the paths)."""
+    found: list[float] = []
+    pending = [trace]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float):
+            found.append(item)
+        elif isinstance(item, dict):
+            pending.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            pending.extend(reversed(item))
+    return found
+
+
 def nice_up(value: float) -> float:
     """The smallest of 1, 2 and 5 times a power of ten that is at least `value`.
 
@@ -121,11 +136,13 @@ def sized_tolerance(expected: dict[str, Any], runs: list[dict[str, Any]]) -> dic
     rel covers the typical relative deviation (the 90th percentile of the numbers that are not
     zero); abs covers what is left, the numbers formed by cancellation near zero.
     """
-    expected_numbers = [value for _, value in trace_numbers(expected, [])]
+    expected_numbers = numbers_of(expected)
     deviations = [0.0] * len(expected_numbers)
     for run in runs:
-        for index, (_, value) in enumerate(trace_numbers(run, [])):
-            deviations[index] = max(deviations[index], abs(value - expected_numbers[index]))
+        for index, value in enumerate(numbers_of(run)):
+            deviation = abs(value - expected_numbers[index])
+            if deviation > deviations[index]:
+                deviations[index] = deviation
     relative = sorted(
         deviation / abs(value) for deviation, value in zip(deviations, expected_numbers, strict=True) if value != 0.0
     )
