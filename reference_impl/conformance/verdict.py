@@ -26,7 +26,6 @@ from reference_impl.format.vocabulary import FEATURES
 Status = Literal["passed", "failed", "errored", "skipped"]
 # the tier a run is judged in (spec section 3.7): what the program's hello or the results file declares
 Precision = Literal["binary64", "binary32"]
-PRECISIONS: tuple[Precision, ...] = ("binary64", "binary32")
 STRAYS_KEPT = 1000  # numbers that are no binary32 value, counted per vector at most
 STATUSES: tuple[Status, ...] = ("passed", "failed", "errored", "skipped")
 
