@@ -27,6 +27,7 @@ import argparse
 import math
 import random
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,9 @@ from reference_impl.arithmetic.perturbations import nudged_libm, permute_case, u
 from reference_impl.conformance.binary32_variants import NOT_BUGS_IN_BINARY32, run_variant_binary32
 from reference_impl.conformance.bug_variants import VARIANTS, run_variant
 from reference_impl.conformance.compare import compare_trace
+from reference_impl.conformance.diagnosis import VARIANT_FAILURES
 from reference_impl.conformance.progress import is_live
-from reference_impl.conformance.variant_updates import VariantCannotRunError
-from reference_impl.core.records import Case
+from reference_impl.core.records import Case, Trace
 from reference_impl.core.training import train
 from reference_impl.format.casefile import case_from_json, trace_to_json
 from reference_impl.format.vectors import default_vectors, load_vectors
@@ -49,50 +50,61 @@ def float32_inputs(case: Case) -> Case:
     return rounded_case(case, to_float32)
 
 
+def worst_run(
+    runs: Iterable[tuple[str, dict[str, Any]]], expected: Any, tolerance: dict[str, float]
+) -> tuple[float, str]:
+    """The largest deviation / allowed ratio of any of the named runs, and which run it was."""
+    worst, worst_name = 0.0, "none"
+    for name, trace in runs:
+        result = compare_trace(expected, trace, tolerance)
+        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, math.inf)
+        if ratio > worst:
+            worst, worst_name = ratio, name
+    return worst, worst_name
+
+
+def correct_runs(case: Case, seeds: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Correct binary64 runs that differ from the reference: a nudged libm, reordered sums, both."""
+    for seed in range(seeds):
+        with nudged_libm(seed):
+            yield f"nudged libm (seed {seed})", trace_to_json(train(case))
+        permuted_case, orders, batch_orders = permute_case(case, random.Random(seed))
+        reordered = trace_to_json(train(permuted_case))
+        yield f"reordered sums (seed {seed})", unpermute_trace(reordered, orders, batch_orders)
+        with nudged_libm(seed + 1000):
+            both = trace_to_json(train(permuted_case))
+        yield f"both (seed {seed})", unpermute_trace(both, orders, batch_orders)
+
+
 def correct_side(vector: dict[str, Any], seeds: int) -> tuple[float, str]:
     """The largest deviation / allowed ratio of any perturbed correct run, and which run it was."""
     case = case_from_json(vector["case"], vector["id"], ["case"])
-    worst = 0.0
-    worst_run = "none"
-    for seed in range(seeds):
-        runs: list[tuple[str, dict[str, Any]]] = []
-        with nudged_libm(seed):
-            runs.append((f"nudged libm (seed {seed})", trace_to_json(train(case))))
-        generator = random.Random(seed)
-        permuted_case, orders, batch_orders = permute_case(case, generator)
-        runs.append(
-            (
-                f"reordered sums (seed {seed})",
-                unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders),
-            )
-        )
-        with nudged_libm(seed + 1000):
-            runs.append(
-                (f"both (seed {seed})", unpermute_trace(trace_to_json(train(permuted_case)), orders, batch_orders))
-            )
-        for name, trace in runs:
-            result = compare_trace(vector["expected"], trace, vector["tolerance"])
-            ratio = result.largest_ratio if result.passed else max(result.largest_ratio, math.inf)
-            if ratio > worst:
-                worst, worst_run = ratio, name
-    return worst, worst_run
+    return worst_run(correct_runs(case, seeds), vector["expected"], vector["tolerance"])
+
+
+def bug_ratios(
+    case: Case, expected: Any, tolerance: dict[str, float], run: Callable[[Case, frozenset[str]], Trace]
+) -> dict[str, float]:
+    """For each bug, the largest error / allowed ratio its variants (run by `run`) reach."""
+    reached: dict[str, float] = {}
+    for variant in VARIANTS:
+        try:
+            trace = trace_to_json(run(case, frozenset({variant.name})))
+        except VARIANT_FAILURES:
+            reached[variant.bug] = math.inf  # cannot even run: caught
+            continue
+        result = compare_trace(expected, trace, tolerance)
+        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, 1.0 + 1e-12)
+        if not result.passed and result.first is not None and result.first.abs_error is None:
+            ratio = math.inf  # a structural or non-finite difference
+        reached[variant.bug] = max(reached.get(variant.bug, 0.0), ratio)
+    return reached
 
 
 def bug_side(vector: dict[str, Any]) -> dict[str, float]:
     """For each bug, the largest error / allowed ratio its variants reach on this vector."""
     case = case_from_json(vector["case"], vector["id"], ["case"])
-    reached: dict[str, float] = {}
-    for variant in VARIANTS:
-        try:
-            trace = trace_to_json(run_variant(case, frozenset({variant.name})))
-        except (VariantCannotRunError, IndexError):
-            reached[variant.bug] = max(reached.get(variant.bug, 0.0), math.inf)  # cannot even run: caught
-            continue
-        result = compare_trace(vector["expected"], trace, vector["tolerance"])
-        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, 1.0 + 1e-12)
-        if not result.passed and result.first is not None and result.first.abs_error is None:
-            ratio = math.inf  # a structural or non-finite difference
-        reached[variant.bug] = max(reached.get(variant.bug, 0.0), ratio)
+    reached = bug_ratios(case, vector["expected"], vector["tolerance"], run_variant)
     float32_result = compare_trace(vector["expected"], trace_to_json(train(float32_inputs(case))), vector["tolerance"])
     reached["float32_arithmetic"] = float32_result.largest_ratio
     return reached
@@ -106,15 +118,9 @@ def binary32_correct_side(vector: dict[str, Any], seeds: int) -> tuple[float, st
     """The binary32 tier's correct side: correct binary32 runs with a nudged binary32 libm and
     reordered sums, seeds other than those the tolerance was sized with."""
     case = case_from_json(vector["case"], vector["id"], ["case"])
-    tier = vector["binary32"]
-    worst, worst_run = 0.0, "none"
     chosen = tuple(range(BINARY32_CHECK_SEEDS_FROM, BINARY32_CHECK_SEEDS_FROM + seeds))
-    for name, trace in correct_binary32_runs(case, chosen):
-        result = compare_trace(tier["expected"], trace, tier["tolerance"])
-        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, math.inf)
-        if ratio > worst:
-            worst, worst_run = ratio, name
-    return worst, worst_run
+    tier = vector["binary32"]
+    return worst_run(correct_binary32_runs(case, chosen), tier["expected"], tier["tolerance"])
 
 
 def binary32_bug_side(vector: dict[str, Any]) -> dict[str, float]:
@@ -122,19 +128,7 @@ def binary32_bug_side(vector: dict[str, Any]) -> dict[str, float]:
     against the vector's binary32 expectations and tolerance."""
     case = case_from_json(vector["case"], vector["id"], ["case"])
     tier = vector["binary32"]
-    reached: dict[str, float] = {}
-    for variant in VARIANTS:
-        try:
-            trace = trace_to_json(run_variant_binary32(case, frozenset({variant.name})))
-        except (VariantCannotRunError, IndexError, ZeroDivisionError, OverflowError, ValueError):
-            reached[variant.bug] = math.inf  # cannot even run: caught
-            continue
-        result = compare_trace(tier["expected"], trace, tier["tolerance"])
-        ratio = result.largest_ratio if result.passed else max(result.largest_ratio, 1.0 + 1e-12)
-        if not result.passed and result.first is not None and result.first.abs_error is None:
-            ratio = math.inf  # a structural or non-finite difference
-        reached[variant.bug] = max(reached.get(variant.bug, 0.0), ratio)
-    return reached
+    return bug_ratios(case, tier["expected"], tier["tolerance"], run_variant_binary32)
 
 
 def in_binary32_tier(vector: dict[str, Any]) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from _common import send
 
 from reference_impl.adapter import answer
-from reference_impl.arithmetic.binary32 import run_binary32, to_float32
+from reference_impl.arithmetic.binary32 import rounded_to_binary32, run_binary32
 from reference_impl.conformance.binary32_variants import run_variant_binary32
 from reference_impl.conformance.precision_causes import (
     run_binary32_with_binary64_accumulators,
@@ -28,16 +28,6 @@ from reference_impl.format.casefile import case_from_json, trace_to_json
 MISTAKE = sys.argv[1]
 
 
-def rounded(document: Any) -> Any:
-    if isinstance(document, dict):
-        return {key: rounded(value) for key, value in document.items()}
-    if isinstance(document, list):
-        return [rounded(value) for value in document]
-    if isinstance(document, float):
-        return to_float32(document)
-    return document
-
-
 def trace_of(case_document: Any, vector_id: str) -> Any:
     case = case_from_json(case_document, vector_id, ["case"])
     if MISTAKE in ("correct", "undeclared", "shortest"):
@@ -45,7 +35,7 @@ def trace_of(case_document: Any, vector_id: str) -> Any:
     if MISTAKE == "binary64":
         return trace_to_json(train(case))
     if MISTAKE == "rounded64":
-        return rounded(trace_to_json(train(case)))
+        return rounded_to_binary32(trace_to_json(train(case)))
     if MISTAKE == "wide_sums":
         return run_binary32_with_binary64_accumulators(case)
     return trace_to_json(run_variant_binary32(case, frozenset({MISTAKE})))
